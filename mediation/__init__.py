@@ -1,0 +1,62 @@
+"""The mediation case management app: create_app() builds it from a configuration class."""
+
+import logging
+import os
+
+from flask import Flask
+
+from config import Config, config_from_environment
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    """Build the app: configuration, extensions, security, i18n, blueprints, CLI."""
+    config = config or config_from_environment()
+    config.check()
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    app.config.from_object(config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from .web import register_web
+
+    register_extensions(app)
+    register_web(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from . import models  # noqa: F401  (registers every table on the metadata)
+    from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from .web.database import configure_engines
+    from .web.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    configure_engines(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
+                     compare_type=True, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature; the URL prefix is the blueprint's name."""
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_cli(app: Flask) -> None:
+    """Click groups over the services."""
+    from .cli import register_commands
+
+    register_commands(app)

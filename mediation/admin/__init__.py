@@ -1,0 +1,7 @@
+"""Administration: user accounts and the audit trail."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)
+
+from . import routes  # noqa: E402,F401

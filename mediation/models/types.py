@@ -1,0 +1,24 @@
+"""Column helpers shared by the models."""
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum
+
+
+def utcnow() -> datetime:
+    """Naive UTC now for column defaults; the app stores UTC and shows Asia/Almaty."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def str_enum(enum_cls: type[StrEnum], name: str) -> Enum:
+    """Store a StrEnum by its value as a VARCHAR with a CHECK constraint on both engines."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )

@@ -1,0 +1,135 @@
+"""Demo data: regions, Friendship Houses, rooms, about 200 mediators and the four demo logins."""
+
+import csv
+import json
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+
+from sqlalchemy import func, select
+
+from .domain.roles import Role
+from .domain.text import fold
+from .extensions import db
+from .models import FriendshipHouse, MediationRoom, Mediator, MediatorLanguage, Region, User
+from .services import org as org_service
+from .services.passwords import hash_password
+
+DEMO_ACCOUNTS = (
+    ("admin", Role.ADMIN, "Администратор Жүйесі"),
+    ("manager", Role.MANAGER, "Гүлнар Сәрсенбаева"),
+    ("coordinator", Role.COORDINATOR, "Ерлан Тұрсынов"),
+    ("mediator", Role.MEDIATOR, "Әйгерім Әбішқызы Бекмұханова"),
+)
+# Share of each community among the demo mediators (roughly the registry's make-up).
+COMMUNITY_WEIGHTS = {"kazakh": 55, "russian": 14, "uzbek": 7, "uyghur": 5, "korean": 4, "german": 4,
+                     "tatar": 3, "ukrainian": 3, "azerbaijani": 2, "dungan": 2, "turkish": 1}
+
+
+class SeedRefused(Exception):
+    """The demo seed does not run in production or on a database that already has users."""
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    """What the seed created."""
+
+    regions: int
+    houses: int
+    rooms: int
+    mediators: int
+    users: int
+
+
+def database_is_empty() -> bool:
+    """True when no account exists yet (make run seeds only then)."""
+    return db.session.scalar(select(func.count(User.id))) == 0
+
+
+def seed_demo(*, password: str, today: date, fast_hash: bool = False, mediators: int = 200,
+              rng_seed: int = 2026) -> SeedReport:
+    """Create the demo organisation, mediators and logins; refuses when users already exist."""
+    if not database_is_empty():
+        raise SeedRefused("the database already has accounts")
+    rng = random.Random(rng_seed)
+    regions = org_service.load_regions()
+    houses = _seed_houses(rng)
+    rooms = sum(len(h.rooms) for h in houses)
+    created = _seed_mediators(rng, houses, mediators, today)
+    users = _seed_accounts(password, houses, created, fast_hash)
+    db.session.flush()
+    return SeedReport(regions=regions, houses=len(houses), rooms=rooms, mediators=len(created), users=users)
+
+
+def _seed_houses(rng: random.Random) -> list[FriendshipHouse]:
+    regions = {r.kato2: r for r in db.session.scalars(select(Region))}
+    text = resources.files("mediation.data").joinpath("demo_houses.csv").read_text(encoding="utf-8")
+    houses = []
+    for row in csv.DictReader(text.splitlines()):
+        house = FriendshipHouse(region=regions[row["kato2"]], city=row["city"], name_kk=row["name_kk"],
+                                name_ru=row["name_ru"], name_en=row["name_en"], address=row["address"],
+                                is_republican=row["is_republican"] == "1")
+        for number in range(1, int(row["rooms"]) + 1):
+            house.rooms.append(MediationRoom(
+                name=f"{100 + number}", capacity=rng.choice([6, 8, 10, 12, 20]),
+                has_interpreter_equipment=rng.random() < 0.35, has_video_link=rng.random() < 0.5,
+                step_free_access=rng.random() < 0.7))
+        db.session.add(house)
+        houses.append(house)
+    db.session.flush()
+    return houses
+
+
+def _person(rng: random.Random, people: dict, community: str) -> tuple[str, bool]:
+    data = people[community]
+    female = rng.random() < 0.5
+    given = rng.choice(data["female" if female else "male"])
+    surname = rng.choice(data["surnames_f" if female else "surnames_m"])
+    patronymic = rng.choice(data["patronymic_f" if female else "patronymic_m"]).format(
+        father=rng.choice(data["fathers"]))
+    return f"{surname} {given} {patronymic}", female
+
+
+def _seed_mediators(rng: random.Random, houses: list[FriendshipHouse], count: int, today: date) -> list[Mediator]:
+    people = json.loads(resources.files("mediation.data").joinpath("demo_people.json").read_text(encoding="utf-8"))
+    communities, weights = zip(*COMMUNITY_WEIGHTS.items(), strict=True)
+    mediators = []
+    for index in range(count):
+        house = houses[index % len(houses)] if index < len(houses) else rng.choice(houses)
+        community = rng.choices(communities, weights)[0]
+        name, _female = _person(rng, people, community)
+        kind = "professional" if rng.random() < 0.3 else "public"
+        min_age = 25 if kind == "professional" else 40
+        birth = today - timedelta(days=365 * rng.randint(min_age + 1, 72) + rng.randint(0, 364))
+        status = rng.choices(["active", "suspended", "excluded"], [92, 6, 2])[0]
+        mediator = Mediator(registry_number=f"{house.region.kato2}-{index + 1:05d}", full_name=name,
+                            name_folded=fold(name), kind=kind, birth_date=birth, region_id=house.region_id,
+                            house_id=house.id, status=status)
+        for language, level in people[community]["languages"]:
+            mediator.languages.append(MediatorLanguage(language=language, level=level))
+        db.session.add(mediator)
+        mediators.append(mediator)
+    db.session.flush()
+    return mediators
+
+
+def _seed_accounts(password: str, houses: list[FriendshipHouse], mediators: list[Mediator], fast_hash: bool) -> int:
+    republican = next(h for h in houses if h.is_republican)
+    password_hash = hash_password(password, fast=fast_hash)
+    for username, role, full_name in DEMO_ACCOUNTS:
+        scoped = role in (Role.COORDINATOR, Role.MEDIATOR)
+        user = User(username=username, full_name=full_name, role=role, password_hash=password_hash,
+                    region_id=republican.region_id if scoped else None,
+                    house_id=republican.id if scoped else None)
+        db.session.add(user)
+        if role is Role.MEDIATOR:
+            db.session.flush()
+            linked = Mediator(registry_number=f"{republican.region.kato2}-90001", full_name=full_name,
+                              name_folded=fold(full_name), kind="professional", birth_date=date(1984, 5, 17),
+                              region_id=republican.region_id, house_id=republican.id, status="active",
+                              user_id=user.id)
+            linked.languages += [MediatorLanguage(language="kk", level="native"),
+                                 MediatorLanguage(language="ru", level="fluent")]
+            db.session.add(linked)
+    return len(DEMO_ACCOUNTS)

@@ -1,0 +1,36 @@
+"""Template filters: local dates and times, localised names, numbers."""
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+from .labels import role_label, scope_label
+
+
+def localdt(value, format: str = "medium") -> str:
+    """A stored UTC datetime shown in Asia/Almaty in the user's language."""
+    return format_datetime(value, format) if value else ""
+
+
+def localdate(value, format: str = "medium") -> str:
+    """A date in the user's language."""
+    return format_date(value, format) if value else ""
+
+
+def localname(obj) -> str:
+    """An object's name in the interface language (objects with name_kk/name_ru/name_en)."""
+    return obj.name(str(get_locale())) if obj is not None else ""
+
+
+def number(value) -> str:
+    """A number with the locale's grouping."""
+    return format_decimal(value)
+
+
+def register(app: Flask) -> None:
+    """Install the filters."""
+    app.add_template_filter(localdt)
+    app.add_template_filter(localdate)
+    app.add_template_filter(localname)
+    app.add_template_filter(number)
+    app.add_template_global(role_label)
+    app.add_template_global(scope_label)
