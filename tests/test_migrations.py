@@ -1,0 +1,85 @@
+"""Migrations: `upgrade head` on an empty database equals the models, and every revision downgrades."""
+
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from mediation import create_app
+from mediation.extensions import db
+from tests.conftest import config_for, unavailable
+
+PG_ADMIN_URL = os.environ.get("MEDIATION_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """An empty database on each engine; PostgreSQL gets a throwaway database created for the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    name = f"mediation_migrations_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+    except Exception as error:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+        admin.dispose()
+        unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {error.__class__.__name__}")
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _diff(app) -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_head_equals_the_models(empty_database):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade()
+        assert _diff(app) == []
+        db.engine.dispose()
+
+
+def test_every_revision_downgrades_and_upgrades_again(empty_database):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        revisions = [r.revision for r in script.walk_revisions("base", "heads")]
+        upgrade()
+        for _ in revisions:  # one step at a time, so every downgrade() runs
+            downgrade(revision="-1")
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+        upgrade()
+        assert _diff(app) == []
+        db.engine.dispose()
+
+
+def test_audit_trail_is_append_only_after_migration(empty_database):
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO audit_event (at, action, summary) VALUES "
+                                    "(CURRENT_TIMESTAMP, 'test', '{}')"))
+        for statement in ("UPDATE audit_event SET action = 'changed'", "DELETE FROM audit_event"):
+            with pytest.raises(Exception, match="append-only"), db.engine.begin() as connection:
+                connection.execute(text(statement))
+        db.engine.dispose()
+
+
+def test_revision_files_are_date_prefixed():
+    versions = os.path.join(os.path.dirname(__file__), os.pardir, "migrations", "versions")
+    names = [n for n in os.listdir(versions) if n.endswith(".py")]
+    assert names and all(n[:8].isdigit() and n[8] == "_" for n in names)
