@@ -18,8 +18,8 @@ TITLES = {
     403: _l("Access denied"),
     404: _l("Page not found"),
     405: _l("Method not allowed"),
-    409: _l("Conflict"),
-    413: _l("Upload too large"),
+    409: _l("Edit conflict"),
+    413: _l("Too much data"),
     429: _l("Too many requests"),
     500: _l("Something went wrong"),
 }
