@@ -75,6 +75,13 @@ class Config:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
 
+    # Law on Mediation time limits (Art. 19, 20); configuration, because the law has changed before.
+    CASE_TERM_DAYS = 30
+    CASE_MAX_EXTENSION_DAYS = 30
+    CASE_PROPOSAL_LAPSE_DAYS = 10
+    CASE_DUE_SOON_DAYS = 7
+    CASE_EXPORT_LIMIT = 50_000
+
     DEMO_PASSWORD = "demo12345"  # printed by `make run`; the seed refuses to run in production
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

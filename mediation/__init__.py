@@ -15,6 +15,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_relative_config=True)
     app.config.from_object(config)
+    from .web.converters import IdConverter
+
+    app.url_map.converters["id"] = IdConverter  # before any blueprint registers its rules
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     from .web import register_web
@@ -48,11 +51,13 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per feature; the URL prefix is the blueprint's name."""
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
     from .main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(cases_bp, url_prefix="/cases")
 
 
 def register_cli(app: Flask) -> None:

@@ -1,24 +1,18 @@
 """Forms of the admin blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..web.labels import ROLE_LABELS
 from ..services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from ..web.forms import no_control_characters, strip
+from ..web.forms import AppForm, optional_id, no_control_characters, strip
 
 
 
-def optional_int(value):
-    """Coerce a select value to int, or None for the empty choice."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     """An account's name, contact, role and scope."""
 
     full_name = StringField(_l("Full name"), filters=[strip],
@@ -27,8 +21,8 @@ class UserForm(FlaskForm):
                        validators=[Optional(), Length(max=254), Email(check_deliverability=False)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
                        validators=[DataRequired()])
-    region_id = SelectField(_l("Region"), coerce=optional_int, validate_choice=True)
-    house_id = SelectField(_l("Friendship House"), coerce=optional_int, validate_choice=True)
+    region_id = SelectField(_l("Region"), coerce=optional_id, validate_choice=True)
+    house_id = SelectField(_l("Friendship House"), coerce=optional_id, validate_choice=True)
     submit = SubmitField(_l("Save"))
 
     def set_choices(self, regions, houses, locale: str) -> None:
@@ -52,7 +46,7 @@ class NewUserForm(UserForm):
     field_order = ("username", "password")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(AppForm):
     """A new password set by an admin."""
 
     password = PasswordField(_l("New password"),

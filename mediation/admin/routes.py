@@ -16,7 +16,7 @@ from ..services import users as user_service
 from ..services.clock import utcnow
 from ..services.passwords import PasswordRejected
 from ..web.access import client_ip, ensure, requires
-from ..web.forms import EmptyForm, put_error
+from ..web.forms import EmptyForm, id_value, put_error
 from ..web.messages import password_message, scope_message
 from . import bp
 from .forms import NewUserForm, ResetPasswordForm, UserForm
@@ -50,7 +50,8 @@ def _user_or_404(user_id: int) -> User:
 @requires(Role.ADMIN)
 def users():
     """All accounts with role, scope and state."""
-    return render_template("admin/users.html", users=user_service.list_users(), action_form=EmptyForm())
+    return render_template("admin/users.html", users=user_service.list_users(), action_form=EmptyForm(),
+                           now=utcnow())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -79,7 +80,7 @@ def new_user():
     return render_template("admin/user_form.html", form=form, user=None), 200 if not form.errors else 422
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def edit_user(user_id: int):
     """Edit an account's name, contact, role and scope."""
@@ -104,13 +105,15 @@ def edit_user(user_id: int):
                            action_form=EmptyForm()), 200 if not form.errors else 422
 
 
-@bp.post("/users/<int:user_id>/active")
+@bp.post("/users/<id:user_id>/active")
 @requires(Role.ADMIN)
 def set_active(user_id: int):
     """Deactivate or reactivate an account (deactivation ends its sessions at once)."""
     user = _user_or_404(user_id)
     form = EmptyForm()
     if not form.validate_on_submit():
+        abort(400)
+    if request.form.get("active") not in ("0", "1"):
         abort(400)
     active = request.form.get("active") == "1"
     try:
@@ -124,7 +127,7 @@ def set_active(user_id: int):
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<id:user_id>/password")
 @requires(Role.ADMIN)
 def reset_password(user_id: int):
     """Set a new password for an account; its sessions end and any lock is lifted."""
@@ -153,7 +156,7 @@ def reset_password(user_id: int):
 def audit():
     """The latest audit events, newest first, with keyset paging on the id."""
     ensure(can_view_audit(current_user.actor))
-    before = request.args.get("before", type=int)
+    before = id_value(request.args.get("before"))
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(AUDIT_PAGE)
     if before:
         query = query.where(AuditEvent.id < before)

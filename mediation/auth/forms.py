@@ -1,15 +1,14 @@
 """Forms of the auth blueprint."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from ..web.forms import no_control_characters, strip
+from ..web.forms import AppForm, no_control_characters, strip
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     """Username and password."""
 
     username = StringField(_l("Username"), filters=[strip],
@@ -21,7 +20,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     """The current password and a new one, twice."""
 
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],

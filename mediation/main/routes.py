@@ -4,7 +4,9 @@ from flask import current_app, jsonify, redirect, render_template, request, sess
 from flask_login import current_user
 from sqlalchemy import text
 
+from ..cases.common import deadline_policy, today
 from ..extensions import db
+from ..services import case_home
 from ..services import org as org_service
 from ..services import users as user_service
 from ..web.access import is_safe_next
@@ -16,7 +18,8 @@ from . import bp
 def home():
     """The signed-in user's start page: their scope and what the system holds there."""
     overview = org_service.scope_overview(current_user.actor)
-    return render_template("main/home.html", overview=overview)
+    work = case_home.my_work(current_user.actor, today(), deadline_policy())
+    return render_template("main/home.html", overview=overview, work=work, today=today())
 
 
 @bp.post("/language")

@@ -1,8 +1,12 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
+from .assignment import CaseAssignment
 from .audit import AuditEvent
+from .case import Case, CaseEvent, CaseNumberCounter, Party
 from .mediator import Mediator, MediatorLanguage
 from .org import FriendshipHouse, MediationRoom, Region
+from .search_ddl import is_search_object
 from .user import User
 
-__all__ = ["AuditEvent", "FriendshipHouse", "MediationRoom", "Mediator", "MediatorLanguage", "Region", "User"]
+__all__ = ["AuditEvent", "Case", "CaseAssignment", "CaseEvent", "CaseNumberCounter", "FriendshipHouse",
+           "MediationRoom", "Mediator", "MediatorLanguage", "Party", "Region", "User", "is_search_object"]

@@ -36,7 +36,7 @@ def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
 
 def is_safe_next(target: str | None) -> bool:
     """Accept only a relative path on this site: no scheme, no host, no '//' or '/\\' tricks."""
-    if not target or len(target) > 2000 or not target.startswith("/"):
+    if not isinstance(target, str) or not target or len(target) > 2000 or not target.startswith("/"):
         return False
     if target.startswith(("//", "/\\")) or any(ord(ch) < 32 or ch == "\\" for ch in target):
         return False

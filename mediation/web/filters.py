@@ -3,7 +3,18 @@
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
+from . import labels_case
 from .labels import role_label, scope_label
+
+
+def label_items(table: str) -> list[tuple[str, str]]:
+    """(value, label) pairs of a label table, for filter selects."""
+    return [(getattr(k, "value", k), str(v)) for k, v in getattr(labels_case, table).items()]
+
+
+def label(table: str, value) -> str:
+    """A case value's label: label('STATE', case.state)."""
+    return labels_case.label(getattr(labels_case, table), value)
 
 
 def localdt(value, format: str = "medium") -> str:
@@ -34,3 +45,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_global(role_label)
     app.add_template_global(scope_label)
+    app.add_template_global(label)
+    app.add_template_global(label_items)
+    app.add_template_global(labels_case.TENSION_BADGE, "TENSION_BADGE")

@@ -7,7 +7,34 @@ from wtforms import ValidationError
 from ..domain.text import has_control_characters
 
 
-class EmptyForm(FlaskForm):
+MAX_ID = 2**31 - 1  # the largest id a column holds on both engines
+
+
+class AppForm(FlaskForm):
+    """Every form of the app: reads urlencoded or multipart form fields only.
+
+    Flask-WTF would also feed a JSON body or uploaded files into text fields, where a number, a boolean
+    or a file breaks validators written for text; a form that wants uploads declares a FileField.
+    """
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Use request.form (plus request.files for forms with file fields) on submit."""
+            from flask import request
+            from flask_wtf.form import _Auto
+            from werkzeug.datastructures import CombinedMultiDict
+            from wtforms import FileField
+
+            if formdata is not _Auto:
+                return formdata
+            if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+                return None
+            if any(isinstance(field, FileField) for field in form):
+                return CombinedMultiDict((request.files, request.form))
+            return request.form
+
+
+class EmptyForm(AppForm):
     """A form with only the CSRF token, for buttons that POST (logout, deactivate)."""
 
 
@@ -22,6 +49,37 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def add_field_error(form, field, message) -> None:
+    """Attach a service error to a field (also one inside a sub-form) so it shows where the user looks."""
+    field.errors = [*field.errors, str(message)]
+    form._errors = None  # WTForms caches form.errors; let it see the new message
+
+
+def id_value(raw) -> int | None:
+    """An id from a query string or form: ASCII digits within the column's range, else None."""
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None
+
+
+def optional_id(value):
+    """Select coercion: an id, or None for the empty choice; anything else is an invalid choice."""
+    if value in (None, "", "None"):
+        return None
+    return required_id(value)
+
+
+def required_id(value):
+    """Select coercion: an id within range, else ValueError (WTForms shows "not a valid choice")."""
+    if isinstance(value, int):
+        return value
+    parsed = id_value(value)
+    if parsed is None:
+        raise ValueError("not an id")
+    return parsed
+
+
 def put_error(form: FlaskForm, field_name: str, message) -> None:
-    """Attach a service error to a form field so it shows where the user looks."""
-    getattr(form, field_name).errors = [*getattr(form, field_name).errors, message]
+    """Attach a service error to a top-level form field by name."""
+    add_field_error(form, getattr(form, field_name), message)

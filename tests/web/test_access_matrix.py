@@ -1,6 +1,7 @@
 """Role × endpoint matrix generated from the app's URL map: deny by default, then role."""
 
 import pytest
+from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
 from mediation import create_app
 from mediation.extensions import db
@@ -14,13 +15,19 @@ ROLES = ("admin", "manager", "coordinator", "mediator")
 def _endpoints():
     """Every rule with a sample URL (integer arguments get 1), built from a throwaway app."""
     app = create_app(config_for("sqlite://"))
+    adapter = app.url_map.bind("localhost")
     rows = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "bootstrap.static"):
             continue
-        url = rule.rule
+        values = {}
         for argument in rule.arguments:
-            url = url.replace(f"<int:{argument}>", "1").replace(f"<{argument}>", "x")
+            converter = rule._converters[argument]
+            if isinstance(converter, AnyConverter):
+                values[argument] = converter.regex.split("|")[0].removeprefix("(?:")
+            else:
+                values[argument] = 1 if isinstance(converter, IntegerConverter) else "x"
+        url = adapter.build(rule.endpoint, values, method=sorted(rule.methods - {"HEAD", "OPTIONS"})[0])
         view = app.view_functions[rule.endpoint]
         allowed = getattr(view, "required_roles", None)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -1,0 +1,130 @@
+"""The case list (scoped, filtered, searched, keyset-paged), exports, and the case page."""
+
+from flask import Response, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..domain.case_fields import CaseCategory, TensionLevel
+from ..domain.case_states import CaseState
+from ..domain.roles import Role, ScopeLevel
+from ..extensions import db
+from ..models import Mediator
+from ..services import case_export
+from ..services import org as org_service
+from ..services.case_queries import CaseFilter, list_cases
+from ..web.access import requires
+from ..web.forms import id_value
+from . import bp
+from .actions import action_forms
+from .context import detail_context
+from .common import today, visible_case
+from .forms import SearchForm
+
+CASE_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.MEDIATOR)
+SEARCH_KEY = "case_search"
+
+
+def _enum_arg(name: str, enum_cls):
+    value = request.args.get(name, "")
+    try:
+        return enum_cls(value) if value else None
+    except ValueError:
+        return None
+
+
+def current_filter() -> CaseFilter:
+    """Filters from the query string; the text query from the session (names stay out of URLs and logs)."""
+    due = request.args.get("due")
+    sort = request.args.get("sort")
+    return CaseFilter(
+        state=_enum_arg("state", CaseState), category=_enum_arg("category", CaseCategory),
+        tension=_enum_arg("tension", TensionLevel),
+        region_id=id_value(request.args.get("region")), house_id=id_value(request.args.get("house")),
+        mediator_id=id_value(request.args.get("mediator")),
+        due=due if due in ("overdue", "week") else None,
+        received_from=_date_arg("from"), received_to=_date_arg("to"),
+        query=session.get(SEARCH_KEY, "") if request.args.get("search") == "1" else "",
+        sort=sort if sort in ("received", "deadline") else "received",
+    )
+
+
+def _date_arg(name: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def filter_args() -> dict:
+    """The current query string without the cursor, for links that keep the filters."""
+    return {k: v for k, v in request.args.items() if k != "cursor"}
+
+
+@bp.get("/")
+@requires(*CASE_ROLES)
+def index():
+    """The cases the user may see, filtered and paged by cursor."""
+    flt = current_filter()
+    page = list_cases(current_user.actor, flt, today=today(), cursor=request.args.get("cursor"),
+                      exact_count=request.args.get("count") == "exact")
+    search_form = SearchForm(q=flt.query)
+    return render_template("cases/list.html", page=page, flt=flt, args=filter_args(), search_form=search_form,
+                           regions=org_service.regions() if current_user.actor.scope_level is ScopeLevel.REPUBLIC
+                           else [], houses=_houses_in_scope(), mediators=_mediators_in_scope(),
+                           today=today())
+
+
+def _houses_in_scope():
+    actor = current_user.actor
+    houses = org_service.houses()
+    if actor.scope_level is ScopeLevel.REGION:
+        return [h for h in houses if h.region_id == actor.region_id]
+    if actor.scope_level is ScopeLevel.HOUSE:
+        return [h for h in houses if h.id == actor.house_id]
+    return houses
+
+
+def _mediators_in_scope():
+    """Mediators for the filter: a region's registry; the whole list is too long for a republic select."""
+    actor = current_user.actor
+    if actor.role is Role.MEDIATOR or actor.scope_level is ScopeLevel.REPUBLIC:
+        return []
+    return list(db.session.scalars(select(Mediator).where(Mediator.region_id == actor.region_id)
+                                   .order_by(Mediator.name_folded)))
+
+
+@bp.post("/search")
+@requires(*CASE_ROLES)
+def search():
+    """Keep the search text in the session and show the list with it."""
+    form = SearchForm()
+    if form.validate_on_submit() and form.q.data:
+        session[SEARCH_KEY] = form.q.data
+        args = {k: v for k, v in request.args.items() if k not in ("cursor", "search")}
+        return redirect(url_for("cases.index", search="1", **args))
+    session.pop(SEARCH_KEY, None)
+    return redirect(url_for("cases.index"))
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+@requires(Role.COORDINATOR, Role.MANAGER)
+def export(fmt: str):
+    """The filtered list as CSV or XLSX (never the confidential description, IIN or contacts)."""
+    rows = case_export.export_rows(current_user.actor, current_filter(), today=today(),
+                                   limit=current_app.config["CASE_EXPORT_LIMIT"])
+    if fmt == "csv":
+        body, mimetype = case_export.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = case_export.to_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="cases-{today().isoformat()}.{fmt}"'})
+
+
+@bp.get("/<id:case_id>")
+@requires(*CASE_ROLES)
+def detail(case_id: int):
+    """The case page: details, parties, screening, mediators, timeline, and the actions the user may take."""
+    case = visible_case(case_id)
+    return render_template("cases/detail.html", **detail_context(case, action_forms(case)))

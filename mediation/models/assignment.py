@@ -1,0 +1,38 @@
+"""Which mediators are on which case (lead or co-mediator), and since when."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .case import Case
+from .mediator import Mediator
+from .types import utcnow
+
+
+class CaseAssignment(db.Model):
+    """A mediator's place on a case; `ended_at` is set when they decline, recuse or are replaced."""
+
+    __tablename__ = "case_assignment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediator.id"))
+    role: Mapped[str] = mapped_column(String(8), default="lead")
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    assigned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reason: Mapped[str | None] = mapped_column(String(2000))
+
+    case: Mapped[Case] = relationship()
+    mediator: Mapped[Mediator] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("role IN ('lead', 'co')", name="role"),
+        CheckConstraint("status IN ('proposed', 'accepted', 'declined', 'recused', 'replaced', 'objected')",
+                        name="status"),
+        Index("ix_case_assignment_case", "case_id", "ended_at"),
+        Index("ix_case_assignment_mediator", "mediator_id", "ended_at", "case_id"),
+    )

@@ -1,0 +1,47 @@
+"""Full-text search structures for case search, one per engine, outside the ORM metadata.
+
+SQLite: an FTS5 table over case.search_text (unicode61 folds Cyrillic and Kazakh case; LIKE does not).
+PostgreSQL: a GIN index over to_tsvector('simple', search_text) (the Russian stemmer would mangle names).
+The initial migration creates the same objects; these listeners serve databases built by create_all.
+"""
+
+from sqlalchemy import DDL, event
+
+from .case import Case
+
+# Names of objects that live outside the metadata, so the migration comparison can leave them alone.
+SEARCH_OBJECT_PREFIXES = ("case_fts", "ix_case_search_text_fts")
+
+SQLITE_SEARCH_DDL = [
+    """CREATE VIRTUAL TABLE case_fts USING fts5(
+         search_text, content='case', content_rowid='id', tokenize='unicode61 remove_diacritics 0')""",
+    """CREATE TRIGGER case_fts_insert AFTER INSERT ON "case" BEGIN
+         INSERT INTO case_fts(rowid, search_text) VALUES (new.id, new.search_text); END""",
+    """CREATE TRIGGER case_fts_delete AFTER DELETE ON "case" BEGIN
+         INSERT INTO case_fts(case_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text); END""",
+    """CREATE TRIGGER case_fts_update AFTER UPDATE OF search_text ON "case" BEGIN
+         INSERT INTO case_fts(case_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+         INSERT INTO case_fts(rowid, search_text) VALUES (new.id, new.search_text); END""",
+]
+SQLITE_SEARCH_DROP = [
+    "DROP TRIGGER IF EXISTS case_fts_insert",
+    "DROP TRIGGER IF EXISTS case_fts_delete",
+    "DROP TRIGGER IF EXISTS case_fts_update",
+    "DROP TABLE IF EXISTS case_fts",
+]
+POSTGRES_SEARCH_DDL = [
+    """CREATE INDEX ix_case_search_text_fts ON "case" USING gin (to_tsvector('simple', search_text))""",
+]
+POSTGRES_SEARCH_DROP = ["DROP INDEX IF EXISTS ix_case_search_text_fts"]
+
+for _statement in SQLITE_SEARCH_DDL:
+    event.listen(Case.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in SQLITE_SEARCH_DROP:
+    event.listen(Case.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRES_SEARCH_DDL:
+    event.listen(Case.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+
+
+def is_search_object(name: str | None) -> bool:
+    """True for the engine-specific search objects the ORM metadata does not describe."""
+    return bool(name) and name.startswith(SEARCH_OBJECT_PREFIXES)

@@ -1,0 +1,270 @@
+"""Moving a case through its life: screening, assignment, contract, extension, closure.
+
+Every step checks the transition table, writes a CaseEvent and an audit event, and refuses a stale
+version of the case (optimistic locking), so two people never silently overwrite each other.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..domain.case_states import (TERMINATION_DATE_FIELD, CaseState, Outcome, TerminationGround, check_transition,
+                                  termination_effective_date)
+from ..domain.deadlines import DeadlinePolicy, check_extension, mediation_deadline
+from ..domain.eligibility import ExclusionQuestion, screen_case
+from ..domain.errors import DomainError
+from ..domain.roles import Actor
+from ..extensions import db
+from ..models import Case, CaseAssignment, CaseEvent, Mediator, User
+from . import audit
+from .case_access import case_for
+from .clock import local_date
+
+SCREENING_COLUMNS = {
+    ExclusionQuestion.THIRD_PARTY_INTERESTS: "excl_third_party",
+    ExclusionQuestion.PARTY_INCAPABLE: "excl_party_incapable",
+    ExclusionQuestion.STATE_BODY_PARTY: "excl_state_body",
+    ExclusionQuestion.CORRUPTION_OR_STATE_SERVICE_CRIME: "excl_corruption",
+}
+
+
+class StaleCase(DomainError):
+    """Someone else saved the case since this form was loaded (changed_by, changed_at)."""
+
+    code = "stale_case"
+
+
+class DateInvalid(DomainError):
+    """A date is outside what the rule allows (field, reason_code)."""
+
+    code = "date_invalid"
+
+
+class MediatorUnavailable(DomainError):
+    """The chosen mediator cannot take this case (reason_code)."""
+
+    code = "mediator_unavailable"
+
+
+@dataclass(frozen=True)
+class Step:
+    """Who acts, on which version of which case, when and from where."""
+
+    actor: Actor
+    case_id: int
+    version: int
+    now: datetime
+    ip: str | None = None
+
+    @property
+    def today(self) -> date:
+        """The calendar day in Kazakhstan."""
+        return local_date(self.now)
+
+
+def load_for_change(step: Step) -> Case:
+    """Load the case for editing and refuse it when the caller's version is not the current one."""
+    case = case_for(step.actor, step.case_id, edit=True)
+    if case.version != step.version:
+        raise _stale(case)
+    return case
+
+
+def _stale(case: Case) -> StaleCase:
+    editor = db.session.get(User, case.updated_by_id) if case.updated_by_id else None
+    return StaleCase(case_id=case.id, changed_by=editor.full_name if editor else "—", changed_at=case.updated_at)
+
+
+def save(case: Case, step: Step) -> None:
+    """Stamp and flush; a concurrent save that slipped past the version check is refused here."""
+    case.updated_at, case.updated_by_id = step.now, step.actor.id
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise _stale(db.session.get(Case, step.case_id)) from None
+
+
+def record_event(case: Case, step: Step, kind: str, *, to_state: CaseState | None = None, reason: str | None = None,
+           data: dict | None = None) -> None:
+    from_state = case.state.value
+    case.events.append(CaseEvent(at=step.now, actor_id=step.actor.id, kind=kind, from_state=from_state,
+                                 to_state=(to_state or case.state).value, reason=reason, data=data or {}))
+    if to_state is not None:
+        case.state = to_state
+    audit.record(f"case.{kind}", actor_id=step.actor.id, ip=step.ip, object_type="case", object_id=case.id,
+                 summary={"from": from_state, "to": case.state.value, **(data or {})}, now=step.now)
+
+
+def start_screening(step: Step) -> Case:
+    """Registered → screening."""
+    case = load_for_change(step)
+    check_transition(case.state, CaseState.SCREENING, step.actor.role)
+    record_event(case, step, "screening_started", to_state=CaseState.SCREENING)
+    save(case, step)
+    return case
+
+
+def record_screening(step: Step, answers: dict[ExclusionQuestion, bool | None], note: str | None,
+                     referred_to: str | None) -> Case:
+    """Save the four Art. 1 answers; any "yes" closes the case as not eligible, all "no" sends it on."""
+    case = load_for_change(step)
+    if case.state is CaseState.REGISTERED:
+        check_transition(case.state, CaseState.SCREENING, step.actor.role)
+        record_event(case, step, "screening_started", to_state=CaseState.SCREENING)
+    if case.state is not CaseState.SCREENING:
+        check_transition(case.state, CaseState.SCREENING, step.actor.role)  # raises not_in_table
+    for question, column in SCREENING_COLUMNS.items():
+        setattr(case, column, answers.get(question))
+    case.screening_note = note
+    result = screen_case(answers)
+    data = {"blocking": [q.value for q in result.blocking]}
+    if result.eligible is False:
+        check_transition(case.state, CaseState.CLOSED, step.actor.role, outcome=Outcome.NOT_ELIGIBLE, eligible=False)
+        case.outcome, case.referred_to, case.closing_reason = Outcome.NOT_ELIGIBLE, referred_to, note
+        record_event(case, step, "closed_not_eligible", to_state=CaseState.CLOSED, reason=note,
+               data={**data, "referred_to": bool(referred_to)})
+    elif result.eligible is True:
+        check_transition(case.state, CaseState.AWAITING_ASSIGNMENT, step.actor.role, eligible=True)
+        record_event(case, step, "screening_passed", to_state=CaseState.AWAITING_ASSIGNMENT)
+    else:
+        record_event(case, step, "screening_saved", data={"missing": [q.value for q in result.missing]})
+    save(case, step)
+    return case
+
+
+def assign_mediators(step: Step, lead_id: int, co_id: int | None, reason: str | None) -> Case:
+    """Awaiting assignment → assigned, with a lead and an optional co-mediator from the case's region."""
+    case = load_for_change(step)
+    check_transition(case.state, CaseState.ASSIGNED, step.actor.role)
+    if co_id is not None and co_id == lead_id:
+        raise MediatorUnavailable(mediator_id=co_id, reason_code="same_as_lead")
+    for mediator_id, role in ((lead_id, "lead"), (co_id, "co")):
+        if mediator_id is None:
+            continue
+        mediator = db.session.get(Mediator, mediator_id)
+        if mediator is None or mediator.region_id != case.region_id:
+            raise MediatorUnavailable(mediator_id=mediator_id, reason_code="not_in_region")
+        if mediator.status != "active":
+            raise MediatorUnavailable(mediator_id=mediator_id, reason_code="not_active")
+        if _excluded_from_case(case.id, mediator_id):
+            raise MediatorUnavailable(mediator_id=mediator_id, reason_code="recused_from_case")
+        db.session.add(CaseAssignment(case_id=case.id, mediator_id=mediator_id, role=role, status="proposed",
+                                      assigned_at=step.now, assigned_by_id=step.actor.id))
+    record_event(case, step, "assigned", to_state=CaseState.ASSIGNED, reason=reason,
+           data={"lead": lead_id, "co": co_id})
+    save(case, step)
+    return case
+
+
+def _excluded_from_case(case_id: int, mediator_id: int) -> bool:
+    """A mediator who recused, declined or was objected to never returns to the same case."""
+    return db.session.scalar(select(CaseAssignment.id).where(
+        CaseAssignment.case_id == case_id, CaseAssignment.mediator_id == mediator_id,
+        CaseAssignment.status.in_(("declined", "recused", "objected"))).limit(1)) is not None
+
+
+def release_mediators(step: Step, status: str, reason: str) -> Case:
+    """Assigned or in mediation → awaiting assignment: a decline, self-recusal or the parties' objection."""
+    case = load_for_change(step)
+    check_transition(case.state, CaseState.AWAITING_ASSIGNMENT, step.actor.role)
+    if not reason.strip():
+        raise DateInvalid(field="reason", reason_code="reason_required")
+    for assignment in db.session.scalars(select(CaseAssignment).where(
+            CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None))):
+        assignment.ended_at, assignment.status, assignment.reason = step.now, status, reason
+    # The mediation (if started) goes on with a new mediator: start date and deadline stay.
+    record_event(case, step, status, to_state=CaseState.AWAITING_ASSIGNMENT, reason=reason)
+    save(case, step)
+    return case
+
+
+def sign_contract(step: Step, signed_on: date, policy: DeadlinePolicy) -> Case:
+    """Assigned → in mediation: the contract is signed, the term starts that day (Art. 18, 20)."""
+    case = load_for_change(step)
+    if signed_on > step.today:
+        raise DateInvalid(field="signed_on", reason_code="in_future")
+    if signed_on < case.received_on:
+        raise DateInvalid(field="signed_on", reason_code="before_received")
+    check_transition(case.state, CaseState.IN_MEDIATION, step.actor.role, contract_signed=True)
+    case.contract_signed_on = signed_on
+    case.deadline = mediation_deadline(signed_on, policy, [case.extension_days] if case.extension_days else [])
+    for assignment in db.session.scalars(select(CaseAssignment).where(
+            CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None))):
+        assignment.status = "accepted"
+    record_event(case, step, "contract_signed", to_state=CaseState.IN_MEDIATION,
+           data={"signed_on": signed_on.isoformat(), "deadline": case.deadline.isoformat()})
+    save(case, step)
+    return case
+
+
+def extend_term(step: Step, days: int, reason: str, parties_consent: bool, agreed_on: date,
+                policy: DeadlinePolicy) -> Case:
+    """Extend the term once, by at most 30 days, with a reason and the parties' consent (Art. 20)."""
+    case = load_for_change(step)
+    if case.state is not CaseState.IN_MEDIATION or case.contract_signed_on is None:
+        raise DateInvalid(field="days", reason_code="not_in_mediation")
+    previous = [case.extension_days] if case.extension_days else []
+    check_extension(days, previous, policy, reason, parties_consent, agreed_on=agreed_on, deadline=case.deadline)
+    case.extension_days, case.extension_reason = case.extension_days + days, reason
+    case.deadline = mediation_deadline(case.contract_signed_on, policy, [case.extension_days])
+    record_event(case, step, "extended", reason=reason, data={"days": days, "deadline": case.deadline.isoformat()})
+    save(case, step)
+    return case
+
+
+@dataclass(frozen=True)
+class Closure:
+    """How a case ends: outcome, Art. 26 ground and the dates that fix the effective day."""
+
+    outcome: Outcome
+    ground: TerminationGround | None = None
+    effective_on: date | None = None  # the date the ground's rule asks for
+    reason: str | None = None
+    referred_to: str | None = None
+
+
+def close_case(step: Step, closure: Closure) -> Case:
+    """Close the case; a started mediation needs one of the five grounds and its effective date."""
+    case = load_for_change(step)
+    started = case.contract_signed_on is not None
+    check_transition(case.state, CaseState.CLOSED, step.actor.role, outcome=closure.outcome,
+                     ground=closure.ground, started=started, eligible=None)
+    if closure.ground is not None:
+        # The term's expiry is known from the case; every other ground takes the date the user gives.
+        given = case.deadline if closure.ground is TerminationGround.TERM_EXPIRED else closure.effective_on
+        effective = termination_effective_date(closure.ground, **{TERMINATION_DATE_FIELD[closure.ground]: given})
+        if effective > step.today and closure.ground is not TerminationGround.TERM_EXPIRED:
+            raise DateInvalid(field="effective_on", reason_code="in_future")
+        if effective < case.contract_signed_on:
+            raise DateInvalid(field="effective_on", reason_code="before_contract")
+        if closure.ground is TerminationGround.TERM_EXPIRED and effective >= step.today:
+            raise DateInvalid(field="ground", reason_code="term_not_expired")
+        case.terminated_on = effective
+    case.outcome, case.termination_ground = closure.outcome, closure.ground
+    case.closing_reason, case.referred_to = closure.reason, closure.referred_to
+    for assignment in db.session.scalars(select(CaseAssignment).where(
+            CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None))):
+        assignment.ended_at = step.now
+    record_event(case, step, "closed", to_state=CaseState.CLOSED, reason=closure.reason,
+           data={"outcome": closure.outcome.value, "ground": closure.ground.value if closure.ground else None,
+                 "terminated_on": case.terminated_on.isoformat() if case.terminated_on else None})
+    save(case, step)
+    return case
+
+
+def record_proposal(step: Step, sent_on: date | None, accepted_on: date | None) -> Case:
+    """Record the written proposal to mediate and, if given, the parties' acceptance (Art. 19)."""
+    case = load_for_change(step)
+    for name, value in (("sent_on", sent_on), ("accepted_on", accepted_on)):
+        if value is not None and value > step.today:
+            raise DateInvalid(field=name, reason_code="in_future")
+    if sent_on and accepted_on and accepted_on < sent_on:
+        raise DateInvalid(field="accepted_on", reason_code="before_sent")
+    case.proposal_sent_on, case.proposal_accepted_on = sent_on, accepted_on
+    record_event(case, step, "proposal", data={"sent_on": sent_on.isoformat() if sent_on else None,
+                                         "accepted_on": accepted_on.isoformat() if accepted_on else None})
+    save(case, step)
+    return case

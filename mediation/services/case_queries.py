@@ -1,0 +1,201 @@
+"""Finding cases: the scoped list with filters, search, keyset pagination and capped counts.
+
+Every list is scoped by the same rule as the case page (services/case_access.py), and a page costs a
+fixed number of queries whatever its size: the page, its parties, its houses, and the capped count.
+"""
+
+import base64
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import false, func, select, text, tuple_
+
+from ..domain.case_fields import CaseCategory, TensionLevel
+from ..domain.case_states import CaseState
+from ..domain.roles import Actor, Role, ScopeLevel
+from ..domain.text import fold
+from ..extensions import db
+from ..models import Case, CaseAssignment, FriendshipHouse, Party
+from .case_access import WORKING_STATUSES, cases_of_mediator_user
+
+PAGE_SIZE = 25
+COUNT_CAP = 1000
+NUMBER_PATTERN = re.compile(r"^\d{2}(-\d{0,4}(-\d{0,5})?)?$")
+OPEN_STATES = (CaseState.REGISTERED, CaseState.SCREENING, CaseState.AWAITING_ASSIGNMENT, CaseState.ASSIGNED,
+               CaseState.IN_MEDIATION)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the list is narrowed to; None means "any"."""
+
+    state: CaseState | None = None
+    region_id: int | None = None
+    house_id: int | None = None
+    category: CaseCategory | None = None
+    tension: TensionLevel | None = None
+    mediator_id: int | None = None
+    due: str | None = None  # "overdue" or "week"
+    received_from: date | None = None
+    received_to: date | None = None
+    query: str = ""
+    sort: str = "received"  # "received" (newest first) or "deadline" (soonest first)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the list."""
+
+    id: int
+    number: str
+    received_on: date
+    category: CaseCategory
+    state: CaseState
+    tension: TensionLevel
+    deadline: date | None
+    house_id: int
+    parties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """A page of rows, the cursor of the next page, and the (capped) total."""
+
+    rows: list[CaseRow]
+    next_cursor: str | None
+    total: int
+    total_capped: bool
+    houses: dict[int, FriendshipHouse] = field(default_factory=dict)
+
+
+def scope_conditions(actor: Actor) -> list:
+    """The WHERE clauses that keep a list inside what the actor may see (as can_view_case)."""
+    if actor.role is Role.ADMIN:
+        return [false()]
+    if actor.role is Role.MEDIATOR:
+        return [Case.id.in_(cases_of_mediator_user(actor.id))]
+    if actor.scope_level is ScopeLevel.HOUSE:
+        return [Case.house_id == actor.house_id]
+    if actor.scope_level is ScopeLevel.REGION:
+        return [Case.region_id == actor.region_id]
+    return []
+
+
+def search_condition(query: str):
+    """Match a case number prefix, or every word of the query as a name prefix (case-folded)."""
+    query = query.strip()
+    if NUMBER_PATTERN.match(query):
+        return Case.number.startswith(query)
+    terms = re.findall(r"\w+", fold(query))[:6]
+    if not terms:
+        return None
+    if db.engine.dialect.name == "postgresql":
+        expression = " & ".join(f"{term}:*" for term in terms)
+        return func.to_tsvector("simple", Case.search_text).op("@@")(func.to_tsquery("simple", expression))
+    expression = " AND ".join(f'"{term}"*' for term in terms)
+    matches = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :expression").bindparams(expression=expression)
+    return Case.id.in_(matches.columns())
+
+
+def filter_conditions(actor: Actor, flt: CaseFilter, today: date) -> list:
+    """Scope plus the user's filters."""
+    conditions = scope_conditions(actor)
+    for column, value in ((Case.state, flt.state), (Case.region_id, flt.region_id), (Case.house_id, flt.house_id),
+                          (Case.category, flt.category), (Case.tension, flt.tension)):
+        if value is not None:
+            conditions.append(column == value)
+    if flt.mediator_id is not None:
+        conditions.append(Case.id.in_(select(CaseAssignment.case_id).where(
+            CaseAssignment.mediator_id == flt.mediator_id, CaseAssignment.status.in_(WORKING_STATUSES))))
+    if flt.due == "overdue":
+        conditions += [Case.state == CaseState.IN_MEDIATION, Case.deadline < today]
+    elif flt.due == "week":
+        conditions += [Case.state == CaseState.IN_MEDIATION, Case.deadline >= today,
+                       Case.deadline <= today + timedelta(days=7)]
+    if flt.received_from:
+        conditions.append(Case.received_on >= flt.received_from)
+    if flt.received_to:
+        conditions.append(Case.received_on <= flt.received_to)
+    if flt.query:
+        condition = search_condition(flt.query)
+        conditions.append(condition if condition is not None else false())
+    if flt.sort == "deadline":
+        conditions.append(Case.deadline.is_not(None))
+    return conditions
+
+
+def encode_cursor(sort: str, value: date, case_id: int) -> str:
+    """An opaque cursor: the sort key and id of the last row shown."""
+    return base64.urlsafe_b64encode(f"{sort}|{value.isoformat()}|{case_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, sort: str) -> tuple[date, int] | None:
+    """Read a cursor; a malformed or foreign one is ignored (the list starts from the top)."""
+    if not cursor or len(cursor) > 100:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, value, case_id = raw.split("|")
+        if kind != sort:
+            return None
+        return date.fromisoformat(value), int(case_id)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None = None,
+               page_size: int = PAGE_SIZE, exact_count: bool = False) -> CasePage:
+    """One page of the actor's cases, newest first (or soonest deadline first)."""
+    conditions = filter_conditions(actor, flt, today)
+    by_deadline = flt.sort == "deadline"
+    key = Case.deadline if by_deadline else Case.received_on
+    order = (key.asc(), Case.id.asc()) if by_deadline else (key.desc(), Case.id.desc())
+    query = (select(Case.id, Case.number, Case.received_on, Case.category, Case.state, Case.tension,
+                    Case.deadline, Case.house_id).where(*conditions).order_by(*order).limit(page_size + 1))
+    position = decode_cursor(cursor, flt.sort)
+    if position is not None:
+        after = tuple_(key, Case.id) > position if by_deadline else tuple_(key, Case.id) < position
+        query = query.where(after)
+    found = db.session.execute(query).all()
+    more = len(found) > page_size
+    found = found[:page_size]
+    parties = _party_names([row.id for row in found])
+    rows = [CaseRow(id=r.id, number=r.number, received_on=r.received_on, category=r.category, state=r.state,
+                    tension=r.tension, deadline=r.deadline, house_id=r.house_id, parties=parties.get(r.id, ()))
+            for r in found]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = encode_cursor(flt.sort, last.deadline if by_deadline else last.received_on, last.id)
+    total, capped = count_cases(conditions, exact=exact_count)
+    return CasePage(rows=rows, next_cursor=next_cursor, total=total, total_capped=capped,
+                    houses=_houses({r.house_id for r in rows}))
+
+
+def count_cases(conditions: list, *, exact: bool = False) -> tuple[int, bool]:
+    """Count matching cases, stopping at COUNT_CAP unless an exact figure is asked for."""
+    inner = select(Case.id).where(*conditions)
+    if not exact:
+        inner = inner.limit(COUNT_CAP + 1)
+    total = db.session.scalar(select(func.count()).select_from(inner.subquery()))
+    if not exact and total > COUNT_CAP:
+        return COUNT_CAP, True
+    return total, False
+
+
+def _party_names(case_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    if not case_ids:
+        return {}
+    names: dict[int, list[str]] = {}
+    for case_id, name in db.session.execute(
+            select(Party.case_id, Party.full_name).where(Party.case_id.in_(case_ids), Party.position < 3)
+            .order_by(Party.case_id, Party.position)):
+        names.setdefault(case_id, []).append(name)
+    return {k: tuple(v) for k, v in names.items()}
+
+
+def _houses(house_ids: set[int]) -> dict[int, FriendshipHouse]:
+    if not house_ids:
+        return {}
+    return {h.id: h for h in db.session.scalars(select(FriendshipHouse).where(FriendshipHouse.id.in_(house_ids)))}

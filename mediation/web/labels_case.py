@@ -1,0 +1,95 @@
+"""Translated labels for the values of a case."""
+
+from flask_babel import lazy_gettext as _l
+
+from ..domain.case_fields import CaseCategory, Channel, ConsentMethod, PartyKind, PartyRole, TensionLevel, TensionSignal
+from ..domain.case_states import CaseState, Outcome, TerminationGround
+from ..domain.eligibility import ExclusionQuestion
+
+CATEGORY = {
+    CaseCategory.INTERETHNIC: _l("Interethnic relations"),
+    CaseCategory.FAMILY: _l("Family and domestic"),
+    CaseCategory.LABOUR: _l("Labour"),
+    CaseCategory.EDUCATION: _l("Education and school"),
+    CaseCategory.NEIGHBOURS_LAND: _l("Neighbours and land"),
+    CaseCategory.PROPERTY: _l("Property"),
+    CaseCategory.RELIGIOUS: _l("Religious"),
+    CaseCategory.MINOR_CRIMINAL: _l("Minor criminal matter"),
+    CaseCategory.ADMINISTRATIVE: _l("Administrative matter"),
+    CaseCategory.OTHER: _l("Other"),
+}
+CHANNEL = {
+    Channel.WALK_IN: _l("Walk-in"),
+    Channel.PHONE: _l("Phone"),
+    Channel.AKIMAT: _l("Referral by the akimat"),
+    Channel.POLICE: _l("Police"),
+    Channel.COURT: _l("Court"),
+    Channel.SCHOOL: _l("School"),
+    Channel.PUBLIC_ACCORD_COUNCIL: _l("Council of Public Accord"),
+    Channel.MONITORING: _l("Found in monitoring"),
+    Channel.OTHER: _l("Other"),
+}
+TENSION = {
+    TensionLevel.LOW: _l("Low"),
+    TensionLevel.ELEVATED: _l("Elevated"),
+    TensionLevel.HIGH: _l("High"),
+    TensionLevel.CRITICAL: _l("Critical"),
+}
+TENSION_BADGE = {TensionLevel.LOW: "secondary", TensionLevel.ELEVATED: "info", TensionLevel.HIGH: "warning",
+                 TensionLevel.CRITICAL: "danger"}
+SIGNAL = {
+    TensionSignal.GROUP_DISPUTE: _l("Group dispute"),
+    TensionSignal.VIOLENCE: _l("Violence"),
+    TensionSignal.REPEAT_INCIDENT: _l("Repeat incident"),
+    TensionSignal.MEDIA_ATTENTION: _l("Media attention"),
+    TensionSignal.REFUSAL_TO_ATTEND: _l("Refusal to attend"),
+}
+STATE = {
+    CaseState.REGISTERED: _l("Registered"),
+    CaseState.SCREENING: _l("Screening"),
+    CaseState.AWAITING_ASSIGNMENT: _l("Awaiting assignment"),
+    CaseState.ASSIGNED: _l("Mediator assigned"),
+    CaseState.IN_MEDIATION: _l("In mediation"),
+    CaseState.CLOSED: _l("Closed"),
+}
+OUTCOME = {
+    Outcome.FULL_AGREEMENT: _l("Full agreement"),
+    Outcome.PARTIAL_AGREEMENT: _l("Partial agreement"),
+    Outcome.NO_AGREEMENT: _l("No agreement"),
+    Outcome.NOT_ELIGIBLE: _l("Not eligible for mediation"),
+    Outcome.WITHDRAWN: _l("Withdrawn"),
+    Outcome.REFERRED: _l("Referred elsewhere"),
+}
+GROUND = {
+    TerminationGround.AGREEMENT_SIGNED: _l("Settlement agreement signed (day of signing)"),
+    TerminationGround.SETTLEMENT_IMPOSSIBLE: _l("Mediator found settlement impossible (day of the finding)"),
+    TerminationGround.JOINT_REFUSAL: _l("Parties jointly refused in writing (day they signed)"),
+    TerminationGround.UNILATERAL_REFUSAL: _l("One party refused in writing (day the mediator sent it on)"),
+    TerminationGround.TERM_EXPIRED: _l("The term expired (the expiry day)"),
+}
+QUESTION = {
+    ExclusionQuestion.THIRD_PARTY_INTERESTS: _l("Does the dispute affect the interests of third parties who do not take part?"),
+    ExclusionQuestion.PARTY_INCAPABLE: _l("Has a party been declared incapable or of limited capacity?"),
+    ExclusionQuestion.STATE_BODY_PARTY: _l("Is a state body a party to the dispute?"),
+    ExclusionQuestion.CORRUPTION_OR_STATE_SERVICE_CRIME: _l("Does it concern a corruption crime or a crime against state service?"),
+}
+PARTY_KIND = {PartyKind.PERSON: _l("Person"), PartyKind.ORGANISATION: _l("Organisation")}
+PARTY_ROLE = {PartyRole.APPLICANT: _l("Applicant"), PartyRole.RESPONDENT: _l("Respondent"),
+              PartyRole.OTHER: _l("Other party")}
+CONSENT = {ConsentMethod.WRITTEN: _l("In writing"), ConsentMethod.ORAL: _l("Orally"),
+           ConsentMethod.ELECTRONIC: _l("Electronically")}
+LANGUAGE = {
+    "kk": _l("Kazakh"), "ru": _l("Russian"), "uz": _l("Uzbek"), "ug": _l("Uyghur"), "ko": _l("Korean"),
+    "de": _l("German"), "tt": _l("Tatar"), "az": _l("Azerbaijani"), "tr": _l("Turkish"), "dng": _l("Dungan"),
+    "ku": _l("Kurdish"), "uk": _l("Ukrainian"), "ky": _l("Kyrgyz"), "tg": _l("Tajik"), "en": _l("English"),
+}
+
+
+def label(table: dict, value) -> str:
+    """Look a value up in a label table; unknown values show as they are."""
+    if value is None:
+        return ""
+    for key, text in table.items():
+        if key == value:
+            return str(text)
+    return str(value)
