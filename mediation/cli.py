@@ -71,7 +71,9 @@ def seed_regions():
 
 @seed_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when accounts already exist.")
-def seed_demo(if_empty):
+@click.option("--cases", "case_count", default=400, show_default=True, type=click.IntRange(0, 100_000),
+              help="How many demo cases to create.")
+def seed_demo(if_empty, case_count):
     """Fill an empty database with demo houses, rooms, mediators and the four demo logins."""
     from . import seed
 
@@ -82,7 +84,10 @@ def seed_demo(if_empty):
             click.echo("database already has data; demo seed skipped")
             return
         raise click.ClickException("the database already has accounts; the demo seed runs only on an empty one")
-    report = seed.seed_demo(password=current_app.config["DEMO_PASSWORD"], today=utcnow().date())
+    from .services.clock import local_date
+
+    report = seed.seed_demo(password=current_app.config["DEMO_PASSWORD"], today=local_date(utcnow()),
+                            case_count=case_count)
     db.session.commit()
     click.echo(f"demo data: {report.regions} regions, {report.houses} Friendship Houses, {report.rooms} rooms, "
-               f"{report.mediators} mediators, {report.users} accounts")
+               f"{report.mediators} mediators, {report.users} accounts, {report.cases} cases")

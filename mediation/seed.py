@@ -14,6 +14,7 @@ from .domain.text import fold
 from .extensions import db
 from .models import FriendshipHouse, MediationRoom, Mediator, MediatorLanguage, Region, User
 from .services import org as org_service
+from .seed_cases import seed_cases
 from .services.passwords import hash_password
 
 DEMO_ACCOUNTS = (
@@ -40,6 +41,7 @@ class SeedReport:
     rooms: int
     mediators: int
     users: int
+    cases: int = 0
 
 
 def database_is_empty() -> bool:
@@ -48,7 +50,7 @@ def database_is_empty() -> bool:
 
 
 def seed_demo(*, password: str, today: date, fast_hash: bool = False, mediators: int = 200,
-              rng_seed: int = 2026) -> SeedReport:
+              case_count: int = 400, rng_seed: int = 2026) -> SeedReport:
     """Create the demo organisation, mediators and logins; refuses when users already exist."""
     if not database_is_empty():
         raise SeedRefused("the database already has accounts")
@@ -59,7 +61,9 @@ def seed_demo(*, password: str, today: date, fast_hash: bool = False, mediators:
     created = _seed_mediators(rng, houses, mediators, today)
     users = _seed_accounts(password, houses, created, fast_hash)
     db.session.flush()
-    return SeedReport(regions=regions, houses=len(houses), rooms=rooms, mediators=len(created), users=users)
+    cases = seed_cases(case_count, today=today) if case_count else 0
+    return SeedReport(regions=regions, houses=len(houses), rooms=rooms, mediators=len(created), users=users,
+                      cases=cases)
 
 
 def _seed_houses(rng: random.Random) -> list[FriendshipHouse]:

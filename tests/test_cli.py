@@ -7,7 +7,7 @@ from mediation.models import FriendshipHouse, Mediator, MediationRoom, Region, U
 
 
 def test_seed_demo_fills_an_empty_database(app, runner):
-    result = runner.invoke(args=["seed", "demo"])
+    result = runner.invoke(args=["seed", "demo", "--cases", "12"])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count(Region.id))) == 20
     regions_with_house = db.session.scalar(select(func.count(func.distinct(FriendshipHouse.region_id))))
@@ -25,23 +25,23 @@ def test_seed_demo_fills_an_empty_database(app, runner):
 def test_demo_logins_work(app, runner):
     from tests.conftest import login
 
-    runner.invoke(args=["seed", "demo"])
+    runner.invoke(args=["seed", "demo", "--cases", "12"])
     for username in ("admin", "manager", "coordinator", "mediator"):
         client = app.test_client()
         assert login(client, username, "demo12345").status_code == 302
 
 
 def test_seed_demo_refuses_a_database_with_accounts(app, runner):
-    runner.invoke(args=["seed", "demo"])
-    again = runner.invoke(args=["seed", "demo"])
+    runner.invoke(args=["seed", "demo", "--cases", "12"])
+    again = runner.invoke(args=["seed", "demo", "--cases", "12"])
     assert again.exit_code != 0 and "already" in again.output
-    skipped = runner.invoke(args=["seed", "demo", "--if-empty"])
+    skipped = runner.invoke(args=["seed", "demo", "--if-empty", "--cases", "12"])
     assert skipped.exit_code == 0 and "skipped" in skipped.output
 
 
 def test_seed_demo_is_refused_in_production(app, runner):
     app.config["ENV_NAME"] = "production"
-    result = runner.invoke(args=["seed", "demo"])
+    result = runner.invoke(args=["seed", "demo", "--cases", "12"])
     assert result.exit_code != 0 and "production" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 0
 

@@ -9,6 +9,7 @@ from werkzeug.serving import make_server
 
 from mediation import seed
 from mediation.extensions import db
+from mediation.services.clock import local_date, utcnow
 from tests.conftest import unavailable
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -20,7 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @pytest.fixture
 def live_server(app):
     """Seed the demo data and serve the app from a background thread on 127.0.0.1."""
-    seed.seed_demo(password="demo12345", today=__import__("datetime").date(2026, 11, 21), fast_hash=True)
+    seed.seed_demo(password="demo12345", today=local_date(utcnow()), fast_hash=True, case_count=40)
     db.session.commit()
     app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
     server = make_server("127.0.0.1", 0, app, threaded=True)
