@@ -29,10 +29,10 @@ translations: $(VENV)/.installed
 	@test -f $(TRANSLATIONS)/kk/LC_MESSAGES/messages.mo
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__' --no-location --sort-output -w 110 -o $(TRANSLATIONS)/messages.pot .
 
 update-messages: extract-messages
-	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete -w 110
 
 migrate: $(VENV)/.installed
 	$(FLASK) db upgrade

@@ -82,7 +82,7 @@ class Config:
     CASE_DUE_SOON_DAYS = 7
     CASE_EXPORT_LIMIT = 50_000
 
-    DEMO_PASSWORD = "demo12345"  # printed by `make run`; the seed refuses to run in production
+    DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed by `make run`; the seed refuses to run in production
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 

@@ -84,7 +84,8 @@ def seed_cases(count: int, *, today: date, rng_seed: int = 2027) -> int:
             received = today - timedelta(days=rng.randint(3, 45))
         category = rng.choices(categories, category_weights)[0]
         signals = rng.sample(list(TensionSignal), k=rng.choice([0, 0, 0, 1, 1, 2]))
-        parties = [_party(rng, people, PartyRole.APPLICANT, received), _party(rng, people, PartyRole.RESPONDENT, received)]
+        parties = [_party(rng, people, PartyRole.APPLICANT, received),
+                   _party(rng, people, PartyRole.RESPONDENT, received)]
         parties += [_party(rng, people, PartyRole.OTHER, received) for _ in range(rng.choice([0, 0, 0, 1, 2]))]
         data = case_intake.IntakeData(
             house_id=house.id, category=category, channel=rng.choice(list(Channel)), subject=SUBJECTS[category],

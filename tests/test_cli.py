@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from mediation.extensions import db
-from mediation.models import FriendshipHouse, Mediator, MediationRoom, Region, User
+from mediation.models import FriendshipHouse, MediationRoom, Mediator, Region, User
 
 
 def test_seed_demo_fills_an_empty_database(app, runner):

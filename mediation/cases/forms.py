@@ -1,9 +1,23 @@
 """Forms of the cases blueprint: intake with its parties, edits, and one small form per action."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField,
-                     SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
-                     ValidationError)
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -11,7 +25,7 @@ from ..domain.case_fields import PartyKind
 from ..domain.identity import is_valid_iin_bin, normalise_iin_bin
 from ..services.contacts import PhoneInvalid, normalise_phone
 from ..web import labels_case as L
-from ..web.forms import AppForm, optional_id, required_id, no_control_characters, strip
+from ..web.forms import AppForm, no_control_characters, optional_id, required_id, strip
 
 
 def choices(table: dict, *, blank=None) -> list[SelectChoice]:

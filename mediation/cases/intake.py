@@ -49,7 +49,7 @@ def _field(form: IntakeForm, name: str):
     if name.startswith("parties-"):
         _, index, field = name.split("-", 2)
         return form.parties[int(index)].form[field]
-    return form[name] if name in form else form.subject
+    return form._fields.get(name, form.subject)
 
 
 def _prepare(form: IntakeForm) -> IntakeForm:

@@ -9,15 +9,16 @@ from ..domain.case_states import CaseState
 from ..domain.roles import Role, ScopeLevel
 from ..extensions import db
 from ..models import Mediator
-from ..services import case_export
+from ..services import audit, case_export
 from ..services import org as org_service
 from ..services.case_queries import CaseFilter, list_cases
-from ..web.access import requires
+from ..web.access import client_ip, requires
+from ..web.database import write_intent
 from ..web.forms import id_value
 from . import bp
 from .actions import action_forms
-from .context import detail_context
 from .common import today, visible_case
+from .context import detail_context
 from .forms import SearchForm
 
 CASE_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.MEDIATOR)
@@ -126,5 +127,9 @@ def export(fmt: str):
 @requires(*CASE_ROLES)
 def detail(case_id: int):
     """The case page: details, parties, screening, mediators, timeline, and the actions the user may take."""
+    write_intent.set(True)  # the view itself is recorded (Art. 8: who read what, and when)
     case = visible_case(case_id)
-    return render_template("cases/detail.html", **detail_context(case, action_forms(case)))
+    audit.record("case.view", actor_id=current_user.id, ip=client_ip(), object_type="case", object_id=case.id)
+    page = render_template("cases/detail.html", **detail_context(case, action_forms(case)))
+    db.session.commit()
+    return page

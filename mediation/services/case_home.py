@@ -73,5 +73,6 @@ def my_work(actor: Actor, today: date, policy: DeadlinePolicy) -> MyWork:
     if actor.role is Role.MANAGER:
         work.critical = _items(*scope, Case.state.in_(OPEN_STATES),
                                Case.tension.in_((TensionLevel.HIGH, TensionLevel.CRITICAL)),
-                               order=(case((Case.tension == TensionLevel.CRITICAL, 0), else_=1), Case.received_on.desc(), Case.id))
+                               order=(case((Case.tension == TensionLevel.CRITICAL, 0), else_=1),
+                                      Case.received_on.desc(), Case.id))
     return work

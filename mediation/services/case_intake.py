@@ -182,7 +182,6 @@ class CaseEdit:
 
 def update_case(step: Step, edit: CaseEdit) -> Case:
     """Correct a case's details; refused when someone else saved it since the form was loaded."""
-    from .case_lifecycle import _event, load_for_change, save
 
     case = load_for_change(step)
     signals = sorted(set(edit.signals))

@@ -10,8 +10,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..domain.case_states import (TERMINATION_DATE_FIELD, CaseState, Outcome, TerminationGround, check_transition,
-                                  termination_effective_date)
+from ..domain.case_states import (
+    TERMINATION_DATE_FIELD,
+    CaseState,
+    Outcome,
+    TerminationGround,
+    check_transition,
+    termination_effective_date,
+)
 from ..domain.deadlines import DeadlinePolicy, check_extension, mediation_deadline
 from ..domain.eligibility import ExclusionQuestion, screen_case
 from ..domain.errors import DomainError

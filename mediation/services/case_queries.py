@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import false, func, select, text, tuple_
+from sqlalchemy import Integer, column, false, func, select, text, tuple_
 
 from ..domain.case_fields import CaseCategory, TensionLevel
 from ..domain.case_states import CaseState
@@ -95,7 +95,7 @@ def search_condition(query: str):
         return func.to_tsvector("simple", Case.search_text).op("@@")(func.to_tsquery("simple", expression))
     expression = " AND ".join(f'"{term}"*' for term in terms)
     matches = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :expression").bindparams(expression=expression)
-    return Case.id.in_(matches.columns())
+    return Case.id.in_(matches.columns(column("rowid", Integer)))
 
 
 def filter_conditions(actor: Actor, flt: CaseFilter, today: date) -> list:

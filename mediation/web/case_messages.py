@@ -22,7 +22,8 @@ TRANSITION = {
     "outcome_required": _l("Choose an outcome."),
     "ground_required": _l("A mediation that has started ends on one of the five grounds of Art. 26: choose one."),
     "ground_not_applicable": _l("No mediation contract was signed, so there is no termination ground: leave it empty."),
-    "ground_not_allowed": _l("Without a mediator on the case it can end only by the parties' refusal or the term's expiry."),
+    "ground_not_allowed": _l("Without a mediator on the case it can end only by the parties' refusal "
+                             "or the term's expiry."),
     "outcome_ground_mismatch": _l("This outcome does not fit the termination ground."),
     "outcome_not_allowed": _l("This outcome is not possible at this stage."),
     "screening_not_passed": _l("The screening has not passed yet."),

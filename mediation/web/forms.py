@@ -6,7 +6,6 @@ from wtforms import ValidationError
 
 from ..domain.text import has_control_characters
 
-
 MAX_ID = 2**31 - 1  # the largest id a column holds on both engines
 
 

@@ -68,16 +68,34 @@ GROUND = {
     TerminationGround.TERM_EXPIRED: _l("The term expired (the expiry day)"),
 }
 QUESTION = {
-    ExclusionQuestion.THIRD_PARTY_INTERESTS: _l("Does the dispute affect the interests of third parties who do not take part?"),
+    ExclusionQuestion.THIRD_PARTY_INTERESTS: _l("Does the dispute affect the interests of third parties "
+                                                "who do not take part?"),
     ExclusionQuestion.PARTY_INCAPABLE: _l("Has a party been declared incapable or of limited capacity?"),
     ExclusionQuestion.STATE_BODY_PARTY: _l("Is a state body a party to the dispute?"),
-    ExclusionQuestion.CORRUPTION_OR_STATE_SERVICE_CRIME: _l("Does it concern a corruption crime or a crime against state service?"),
+    ExclusionQuestion.CORRUPTION_OR_STATE_SERVICE_CRIME: _l("Does it concern a corruption crime or a crime "
+                                                            "against state service?"),
 }
 PARTY_KIND = {PartyKind.PERSON: _l("Person"), PartyKind.ORGANISATION: _l("Organisation")}
 PARTY_ROLE = {PartyRole.APPLICANT: _l("Applicant"), PartyRole.RESPONDENT: _l("Respondent"),
               PartyRole.OTHER: _l("Other party")}
 CONSENT = {ConsentMethod.WRITTEN: _l("In writing"), ConsentMethod.ORAL: _l("Orally"),
            ConsentMethod.ELECTRONIC: _l("Electronically")}
+EVENT = {
+    "registered": _l("Appeal registered"),
+    "screening_started": _l("Screening started"),
+    "screening_saved": _l("Screening answers saved"),
+    "screening_passed": _l("Screening passed"),
+    "closed_not_eligible": _l("Closed: not eligible (Art. 1)"),
+    "assigned": _l("Mediators assigned"),
+    "declined": _l("Mediator declined"),
+    "recused": _l("Mediator recused"),
+    "objected": _l("Parties objected to the mediator"),
+    "contract_signed": _l("Mediation contract signed"),
+    "extended": _l("Term extended"),
+    "proposal": _l("Proposal to mediate recorded"),
+    "edited": _l("Details corrected"),
+    "closed": _l("Case closed"),
+}
 LANGUAGE = {
     "kk": _l("Kazakh"), "ru": _l("Russian"), "uz": _l("Uzbek"), "ug": _l("Uyghur"), "ko": _l("Korean"),
     "de": _l("German"), "tt": _l("Tatar"), "az": _l("Azerbaijani"), "tr": _l("Turkish"), "dng": _l("Dungan"),

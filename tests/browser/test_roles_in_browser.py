@@ -14,7 +14,10 @@ EXPECTED_NAV = {
 }
 
 
-def sign_in(page, username: str, password: str = "demo12345") -> None:
+DEMO_PASSWORD = "demo12345"  # noqa: S105 - the demo seed's password
+
+
+def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
     """Fill the sign-in form as a person would."""
     page.goto("/")
     page.get_by_label("Пайдаланушы аты").fill(username)

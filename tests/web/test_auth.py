@@ -164,7 +164,8 @@ def test_deactivated_user_cannot_sign_in(client, org):
 
 
 @pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "javascript:alert(1)",
-                                    "https://evil.example/", "/\r\nSet-Cookie:x", "\\\\evil.example", "/\t/evil.example"])
+                                    "https://evil.example/", "/\r\nSet-Cookie:x", "\\\\evil.example",
+                                    "/\t/evil.example"])
 def test_next_refuses_foreign_targets(client, org, target):
     factories.make_user("manager", org=org, username="gulnar")
     db.session.commit()
