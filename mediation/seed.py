@@ -13,8 +13,8 @@ from .domain.roles import Role
 from .domain.text import fold
 from .extensions import db
 from .models import FriendshipHouse, MediationRoom, Mediator, MediatorLanguage, Region, User
-from .services import org as org_service
 from .seed_cases import seed_cases
+from .services import org as org_service
 from .services.passwords import hash_password
 
 DEMO_ACCOUNTS = (

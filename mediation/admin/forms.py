@@ -4,12 +4,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..web.labels import ROLE_LABELS
 from ..services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from ..web.forms import AppForm, optional_id, no_control_characters, strip
-
-
-
+from ..web.forms import AppForm, no_control_characters, optional_id, strip
+from ..web.labels import ROLE_LABELS
 
 
 class UserForm(AppForm):

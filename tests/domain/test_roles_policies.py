@@ -2,8 +2,16 @@
 
 import pytest
 
-from mediation.domain.policies import (CaseAccess, Placement, can_edit_case, can_manage_house, can_manage_users,
-                                       can_view_audit, can_view_case, within_scope)
+from mediation.domain.policies import (
+    CaseAccess,
+    Placement,
+    can_edit_case,
+    can_manage_house,
+    can_manage_users,
+    can_view_audit,
+    can_view_case,
+    within_scope,
+)
 from mediation.domain.roles import Actor, Role, ScopeInvalid, ScopeLevel, check_scope
 
 REPUBLIC_MANAGER = Actor(1, Role.MANAGER)
