@@ -81,6 +81,9 @@ class Config:
     CASE_PROPOSAL_LAPSE_DAYS = 10
     CASE_DUE_SOON_DAYS = 7
     CASE_EXPORT_LIMIT = 50_000
+    # Law on Mediation Art. 9 minimum ages (the public register's age has changed before).
+    MEDIATOR_PROFESSIONAL_MIN_AGE = 25
+    MEDIATOR_PUBLIC_MIN_AGE = 40
 
     DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed by `make run`; the seed refuses to run in production
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -53,11 +53,15 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
+    from .mediators import bp as mediators_bp
+    from .registry import bp as registry_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(mediators_bp, url_prefix="/mediators")
+    app.register_blueprint(registry_bp, url_prefix="/registry")
 
 
 def register_cli(app: Flask) -> None:

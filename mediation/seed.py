@@ -4,15 +4,26 @@ import csv
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from importlib import resources
 
 from sqlalchemy import func, select
 
+from .domain.case_fields import CaseCategory
 from .domain.roles import Role
 from .domain.text import fold
 from .extensions import db
-from .models import FriendshipHouse, MediationRoom, Mediator, MediatorLanguage, Region, User
+from .models import (
+    FriendshipHouse,
+    MediationRoom,
+    Mediator,
+    MediatorAbsence,
+    MediatorLanguage,
+    MediatorSpecialization,
+    MediatorWeeklyHours,
+    Region,
+    User,
+)
 from .seed_cases import seed_cases
 from .services import org as org_service
 from .services.passwords import hash_password
@@ -98,6 +109,7 @@ def _person(rng: random.Random, people: dict, community: str) -> tuple[str, bool
 def _seed_mediators(rng: random.Random, houses: list[FriendshipHouse], count: int, today: date) -> list[Mediator]:
     people = json.loads(resources.files("mediation.data").joinpath("demo_people.json").read_text(encoding="utf-8"))
     communities, weights = zip(*COMMUNITY_WEIGHTS.items(), strict=True)
+    categories = [c.value for c in CaseCategory]
     mediators = []
     for index in range(count):
         house = houses[index % len(houses)] if index < len(houses) else rng.choice(houses)
@@ -107,11 +119,31 @@ def _seed_mediators(rng: random.Random, houses: list[FriendshipHouse], count: in
         min_age = 25 if kind == "professional" else 40
         birth = today - timedelta(days=365 * rng.randint(min_age + 1, 72) + rng.randint(0, 364))
         status = rng.choices(["active", "suspended", "excluded"], [92, 6, 2])[0]
-        mediator = Mediator(registry_number=f"{house.region.kato2}-{index + 1:05d}", full_name=name,
-                            name_folded=fold(name), kind=kind, birth_date=birth, region_id=house.region_id,
-                            house_id=house.id, status=status)
+        certified = kind == "professional" or rng.random() < 0.3
+        mediator = Mediator(
+            registry_number=f"{house.region.kato2}-{index + 1:05d}", full_name=name, name_folded=fold(name),
+            kind=kind, birth_date=birth, region_id=house.region_id, house_id=house.id, status=status,
+            higher_education=kind == "professional" or rng.random() < 0.6,
+            education="Жоғары заң / Высшее юридическое" if rng.random() < 0.4 else None,
+            certificate_number=f"MC-{rng.randint(10000, 99999)}" if certified else None,
+            certificate_date=today - timedelta(days=rng.randint(60, 2000)) if certified else None,
+            takes_cases_elsewhere=rng.random() < 0.7, max_active_cases=rng.choice([3, 4, 5, 5, 6, 8]),
+            suspended_until=today + timedelta(days=rng.randint(20, 170)) if status == "suspended" else None,
+            status_reason="Демо: расталған бұзушылық / подтверждённое нарушение" if status != "active" else None,
+            disqualifications=[], phone=f"+7702{rng.randint(1000000, 9999999)}")
+        if rng.random() < 0.25:  # self-declared with consent, as the registry form records it
+            mediator.ethnicity, mediator.ethnicity_consent_on = community, today - timedelta(days=30)
         for language, level in people[community]["languages"]:
             mediator.languages.append(MediatorLanguage(language=language, level=level))
+        for category in rng.sample(categories, k=rng.randint(1, 3)):
+            mediator.specialization_rows.append(MediatorSpecialization(category=category))
+        for weekday in range(5):
+            if rng.random() < 0.7:
+                mediator.weekly_hours.append(MediatorWeeklyHours(weekday=weekday, start=time(9), end=time(18)))
+        if rng.random() < 0.05:
+            start = today + timedelta(days=rng.randint(-5, 20))
+            mediator.absences.append(MediatorAbsence(start=start, end=start + timedelta(days=rng.randint(3, 20)),
+                                                     kind=rng.choice(["leave", "illness"])))
         db.session.add(mediator)
         mediators.append(mediator)
     db.session.flush()
@@ -132,7 +164,11 @@ def _seed_accounts(password: str, houses: list[FriendshipHouse], mediators: list
             linked = Mediator(registry_number=f"{republican.region.kato2}-90001", full_name=full_name,
                               name_folded=fold(full_name), kind="professional", birth_date=date(1984, 5, 17),
                               region_id=republican.region_id, house_id=republican.id, status="active",
-                              user_id=user.id)
+                              user_id=user.id, higher_education=True, certificate_number="MC-20240",
+                              certificate_date=date(2022, 3, 1), max_active_cases=12, disqualifications=[],
+                              education="Әл-Фараби атындағы ҚазҰУ, заң / КазНУ им. аль-Фараби, право")
+            linked.specialization_rows += [MediatorSpecialization(category=c) for c in ("family", "interethnic")]
+            linked.weekly_hours += [MediatorWeeklyHours(weekday=d, start=time(9), end=time(18)) for d in range(5)]
             linked.languages += [MediatorLanguage(language="kk", level="native"),
                                  MediatorLanguage(language="ru", level="fluent")]
             db.session.add(linked)

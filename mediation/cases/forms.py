@@ -12,33 +12,18 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.case_fields import PartyKind
 from ..domain.identity import is_valid_iin_bin, normalise_iin_bin
 from ..services.contacts import PhoneInvalid, normalise_phone
 from ..web import labels_case as L
-from ..web.forms import AppForm, no_control_characters, optional_id, required_id, strip
-
-
-def choices(table: dict, *, blank=None) -> list[SelectChoice]:
-    """Select choices from a label table, optionally with a blank first choice."""
-    options = [SelectChoice(key.value if hasattr(key, "value") else key, text) for key, text in table.items()]
-    return ([SelectChoice("", blank)] if blank is not None else []) + options
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several checkboxes for one multi-valued field."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from ..web.forms import AppForm, MultiCheckboxField, choices, no_control_characters, optional_id, required_id, strip
 
 
 def valid_iin_bin(form, field) -> None:

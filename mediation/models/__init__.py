@@ -3,10 +3,20 @@
 from .assignment import CaseAssignment
 from .audit import AuditEvent
 from .case import Case, CaseEvent, CaseNumberCounter, Party
-from .mediator import Mediator, MediatorLanguage
+from .mediator import (
+    AssignmentPolicyRecord,
+    Mediator,
+    MediatorAbsence,
+    MediatorLanguage,
+    MediatorSpecialization,
+    MediatorWeeklyHours,
+)
 from .org import FriendshipHouse, MediationRoom, Region
 from .search_ddl import is_search_object
 from .user import User
 
-__all__ = ["AuditEvent", "Case", "CaseAssignment", "CaseEvent", "CaseNumberCounter", "FriendshipHouse",
-           "MediationRoom", "Mediator", "MediatorLanguage", "Party", "Region", "User", "is_search_object"]
+__all__ = [
+    "AssignmentPolicyRecord", "AuditEvent", "Case", "CaseAssignment", "CaseEvent", "CaseNumberCounter",
+    "FriendshipHouse", "MediationRoom", "Mediator", "MediatorAbsence", "MediatorLanguage", "MediatorSpecialization",
+    "MediatorWeeklyHours", "Party", "Region", "User", "is_search_object",
+]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,6 +25,14 @@ class CaseAssignment(db.Model):
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     reason: Mapped[str | None] = mapped_column(String(2000))
+    # Why this mediator: the score breakdown at the time, and the reason when the top candidate was passed over.
+    explanation: Mapped[dict] = mapped_column(JSON, default=dict)
+    override_reason: Mapped[str | None] = mapped_column(String(2000))
+    ethnicity_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)  # accepted or declined
+    # The conflict-of-interest declaration made on accepting: the ties found (empty = none).
+    conflict_ties: Mapped[list | None] = mapped_column(JSON)
+    conflict_note: Mapped[str | None] = mapped_column(String(2000))
 
     case: Mapped[Case] = relationship()
     mediator: Mapped[Mediator] = relationship()

@@ -1,8 +1,20 @@
 """The mediator registry (Art. 14, 16 of the Law on Mediation): who may be assigned to cases."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -22,21 +34,52 @@ class Mediator(db.Model):
     name_folded: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     birth_date: Mapped[date | None] = mapped_column(Date)
+    education: Mapped[str | None] = mapped_column(String(300))
+    higher_education: Mapped[bool] = mapped_column(Boolean, default=False)
+    certificate_number: Mapped[str | None] = mapped_column(String(60))
+    certificate_date: Mapped[date | None] = mapped_column(Date)
+    retired_judge: Mapped[bool] = mapped_column(Boolean, default=False)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     house_id: Mapped[int | None] = mapped_column(ForeignKey("friendship_house.id"), index=True)
+    takes_cases_elsewhere: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_active_cases: Mapped[int] = mapped_column(Integer, default=5)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    legal_address: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default="active")
+    suspended_until: Mapped[date | None] = mapped_column(Date)
+    status_reason: Mapped[str | None] = mapped_column(String(1000))
+    disqualifications: Mapped[list] = mapped_column(JSON, default=list)
+    # Sensitive: self-declared, only with consent; used by assignment only where a region's policy asks.
+    ethnicity: Mapped[str | None] = mapped_column(String(60))
+    ethnicity_consent_on: Mapped[date | None] = mapped_column(Date)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     region: Mapped[Region] = relationship()
     house: Mapped[FriendshipHouse | None] = relationship()
     languages: Mapped[list["MediatorLanguage"]] = relationship(
         back_populates="mediator", cascade="all, delete-orphan", order_by="MediatorLanguage.id"
     )
+    specialization_rows: Mapped[list["MediatorSpecialization"]] = relationship(
+        cascade="all, delete-orphan", order_by="MediatorSpecialization.category")
+    absences: Mapped[list["MediatorAbsence"]] = relationship(cascade="all, delete-orphan",
+                                                             order_by="MediatorAbsence.start")
+    weekly_hours: Mapped[list["MediatorWeeklyHours"]] = relationship(
+        cascade="all, delete-orphan", order_by="(MediatorWeeklyHours.weekday, MediatorWeeklyHours.start)")
+
+    @property
+    def specializations(self) -> list[str]:
+        """The categories, as plain codes."""
+        return [row.category for row in self.specialization_rows]
 
     __table_args__ = (
         CheckConstraint("kind IN ('professional', 'public')", name="kind"),
         CheckConstraint("status IN ('active', 'suspended', 'excluded')", name="status"),
+        CheckConstraint("max_active_cases BETWEEN 0 AND 100", name="max_active_cases"),
+        CheckConstraint("ethnicity IS NULL OR ethnicity_consent_on IS NOT NULL", name="ethnicity_needs_consent"),
+        Index("ix_mediator_region_status", "region_id", "status"),
     )
 
 
@@ -55,4 +98,67 @@ class MediatorLanguage(db.Model):
     __table_args__ = (
         UniqueConstraint("mediator_id", "language"),
         CheckConstraint("level IN ('native', 'fluent', 'working')", name="level"),
+        Index("ix_mediator_language_language", "language", "mediator_id"),
     )
+
+
+class MediatorSpecialization(db.Model):
+    """A case category the mediator specialises in (Art. 14: field of specialisation)."""
+
+    __tablename__ = "mediator_specialization"
+
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediator.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+    __table_args__ = (Index("ix_mediator_specialization_category", "category", "mediator_id"),)
+
+
+class MediatorAbsence(db.Model):
+    """A leave, illness or other absence, both days inclusive."""
+
+    __tablename__ = "mediator_absence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediator.id", ondelete="CASCADE"), index=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16), default="leave")
+
+    __table_args__ = (
+        CheckConstraint('"end" >= start', name="ordered"),
+        CheckConstraint("kind IN ('leave', 'illness', 'other')", name="kind"),
+    )
+
+
+class MediatorWeeklyHours(db.Model):
+    """A weekly slot when the mediator can hold sessions (weekday 0 = Monday)."""
+
+    __tablename__ = "mediator_weekly_hours"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediator.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    start: Mapped[time] = mapped_column(Time)
+    end: Mapped[time] = mapped_column(Time)
+
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint('"end" > start', name="ordered"),
+    )
+
+
+class AssignmentPolicyRecord(db.Model):
+    """A region's assignment policy as its manager set it (weights and switches)."""
+
+    __tablename__ = "assignment_policy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), unique=True)
+    weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    horizon_days: Mapped[int] = mapped_column(Integer, default=14)
+    co_mediation_for_interethnic: Mapped[bool] = mapped_column(Boolean, default=False)
+    co_mediation_for_high_tension: Mapped[bool] = mapped_column(Boolean, default=True)
+    allow_republic_pool: Mapped[bool] = mapped_column(Boolean, default=False)
+    ethnicity_mode: Mapped[str] = mapped_column(String(16), default="off")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -101,10 +101,10 @@ def search_condition(query: str):
 def filter_conditions(actor: Actor, flt: CaseFilter, today: date) -> list:
     """Scope plus the user's filters."""
     conditions = scope_conditions(actor)
-    for column, value in ((Case.state, flt.state), (Case.region_id, flt.region_id), (Case.house_id, flt.house_id),
+    for attribute, value in ((Case.state, flt.state), (Case.region_id, flt.region_id), (Case.house_id, flt.house_id),
                           (Case.category, flt.category), (Case.tension, flt.tension)):
         if value is not None:
-            conditions.append(column == value)
+            conditions.append(attribute == value)
     if flt.mediator_id is not None:
         conditions.append(Case.id.in_(select(CaseAssignment.case_id).where(
             CaseAssignment.mediator_id == flt.mediator_id, CaseAssignment.status.in_(WORKING_STATUSES))))

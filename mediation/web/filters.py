@@ -7,6 +7,26 @@ from . import labels_case
 from .labels import role_label, scope_label
 
 
+def import_reason(reason: str) -> str:
+    """An import problem "field:code" as "Field label: message"."""
+    from .registry_messages import IMPORT_REASONS
+
+    field, _, code = reason.partition(":")
+    message = IMPORT_REASONS.get(code, code)
+    return f"{field}: {message}"
+
+
+def import_file_error(code: str) -> str:
+    """Why an import file could not be read."""
+    from .registry_messages import FILE_ERRORS
+
+    if code.startswith("missing_columns:"):
+        from flask_babel import gettext as _
+
+        return _("Columns missing: %(names)s", names=code.split(":", 1)[1])
+    return str(FILE_ERRORS.get(code, code))
+
+
 def label_items(table: str) -> list[tuple[str, str]]:
     """(value, label) pairs of a label table, for filter selects."""
     return [(getattr(k, "value", k), str(v)) for k, v in getattr(labels_case, table).items()]
@@ -47,4 +67,6 @@ def register(app: Flask) -> None:
     app.add_template_global(scope_label)
     app.add_template_global(label)
     app.add_template_global(label_items)
+    app.add_template_global(import_reason)
+    app.add_template_global(import_file_error)
     app.add_template_global(labels_case.TENSION_BADGE, "TENSION_BADGE")

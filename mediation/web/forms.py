@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import SelectChoice, SelectMultipleField, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.text import has_control_characters
 
@@ -82,3 +83,16 @@ def required_id(value):
 def put_error(form: FlaskForm, field_name: str, message) -> None:
     """Attach a service error to a top-level form field by name."""
     add_field_error(form, getattr(form, field_name), message)
+
+
+def choices(table: dict, *, blank=None) -> list[SelectChoice]:
+    """Select choices from a label table, optionally with a blank first choice."""
+    options = [SelectChoice(key.value if hasattr(key, "value") else key, text) for key, text in table.items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + options
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes for one multi-valued field."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -103,6 +103,26 @@ LANGUAGE = {
 }
 
 
+MEDIATOR_KIND = {"professional": _l("Professional mediator"), "public": _l("Public mediator")}
+MEDIATOR_STATUS = {"active": _l("Active"), "suspended": _l("Suspended"), "excluded": _l("Excluded")}
+LEVEL = {"native": _l("native"), "fluent": _l("fluent"), "working": _l("working")}
+DISQUALIFICATION = {
+    "state_office": _l("Holds a state office"),
+    "criminal_prosecution": _l("Under criminal prosecution"),
+    "unexpunged_conviction": _l("Has an unexpunged conviction"),
+    "incapacity": _l("Declared incapable or of limited capacity"),
+}
+INELIGIBILITY = {
+    "under_age": _l("Below the minimum age for the register"),
+    "no_higher_education": _l("No higher education"),
+    "no_certificate": _l("No training certificate"),
+    "suspended": _l("Suspended"),
+    "excluded": _l("Excluded from the register"),
+    **DISQUALIFICATION,
+}
+ABSENCE = {"leave": _l("Leave"), "illness": _l("Illness"), "other": _l("Other absence")}
+
+
 def label(table: dict, value) -> str:
     """Look a value up in a label table; unknown values show as they are."""
     if value is None:

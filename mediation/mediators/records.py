@@ -1,0 +1,156 @@
+"""Creating and editing registry records, status changes and absences."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..domain.case_fields import LANGUAGES
+from ..domain.errors import NotAllowed
+from ..domain.mediator_eligibility import MediatorKind, MediatorStatus
+from ..domain.roles import Role
+from ..extensions import db
+from ..models import Mediator, User
+from ..services import org as org_service
+from ..services import registry
+from ..services.clock import local_date, utcnow
+from ..web.access import client_ip, requires
+from ..web.forms import add_field_error
+from ..web.registry_messages import REGISTRY
+from . import bp
+from .forms import AbsenceForm, MediatorForm, StatusForm
+
+KEEPERS = (Role.ADMIN, Role.MANAGER)
+
+
+def _prepare(form: MediatorForm, mediator: Mediator | None) -> MediatorForm:
+    locale = str(get_locale())
+    actor = current_user.actor
+    regions = [r for r in org_service.regions() if registry.can_keep_registry(actor, r.id)]
+    form.region_id.choices = [(r.id, f"{r.kato2} · {r.name(locale)}") for r in regions]
+    form.house_id.choices = [(None, "—")] + [(h.id, h.name(locale)) for h in org_service.houses()
+                                             if registry.can_keep_registry(actor, h.region_id)]
+    linked = set(db.session.scalars(select(Mediator.user_id).where(Mediator.user_id.is_not(None))))
+    users = db.session.scalars(select(User).where(User.role == Role.MEDIATOR).order_by(User.full_name))
+    form.user_id.choices = [(None, "—")] + [(u.id, f"{u.full_name} ({u.username})") for u in users
+                                            if u.id not in linked or (mediator and u.id == mediator.user_id)]
+    return form
+
+
+def _data(form: MediatorForm) -> registry.MediatorData:
+    languages = tuple((code, form[f"lang_{code}"].data) for code in LANGUAGES if form[f"lang_{code}"].data)
+    return registry.MediatorData(
+        registry_number=form.registry_number.data, full_name=form.full_name.data, kind=MediatorKind(form.kind.data),
+        region_id=form.region_id.data, languages=languages, specializations=tuple(form.specializations.data or ()),
+        birth_date=form.birth_date.data, education=form.education.data or None,
+        higher_education=bool(form.higher_education.data), certificate_number=form.certificate_number.data or None,
+        certificate_date=form.certificate_date.data, retired_judge=bool(form.retired_judge.data),
+        house_id=form.house_id.data, takes_cases_elsewhere=bool(form.takes_cases_elsewhere.data),
+        max_active_cases=form.max_active_cases.data, phone=form.phone.data or None, email=form.email.data or None,
+        legal_address=form.legal_address.data or None, disqualifications=tuple(form.disqualifications.data or ()),
+        ethnicity=form.ethnicity.data or None, ethnicity_consent_on=form.ethnicity_consent_on.data,
+        user_id=form.user_id.data)
+
+
+def _fill(form: MediatorForm, mediator: Mediator) -> None:
+    form.kind.data = mediator.kind
+    form.specializations.data = mediator.specializations
+    form.disqualifications.data = list(mediator.disqualifications or [])
+    levels = {lang.language: lang.level for lang in mediator.languages}
+    for code in LANGUAGES:
+        form[f"lang_{code}"].data = levels.get(code, "")
+
+
+def _save(form: MediatorForm, mediator: Mediator | None):
+    today = local_date(utcnow())
+    try:
+        if mediator is None:
+            saved = registry.create_mediator(current_user.actor, _data(form), ip=client_ip(), now=utcnow(),
+                                             today=today)
+        else:
+            saved = registry.update_mediator(current_user.actor, mediator.id, _data(form), ip=client_ip(),
+                                             now=utcnow(), today=today)
+    except registry.RegistryInvalid as error:
+        db.session.rollback()
+        for name, code in error.errors.items():
+            field = form._fields.get(name) or (form[f"lang_{LANGUAGES[0]}"] if name == "languages" else form.full_name)
+            add_field_error(form, field, REGISTRY.get(code, code))
+        return None
+    except NotAllowed:
+        abort(403)
+    db.session.commit()
+    return saved
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(*KEEPERS)
+def new():
+    """Add a mediator to the registry."""
+    form = _prepare(MediatorForm(), None)
+    if form.validate_on_submit() and (saved := _save(form, None)):
+        flash(_("Mediator %(name)s added to the registry.", name=saved.full_name), "success")
+        return redirect(url_for("mediators.detail", mediator_id=saved.id))
+    return render_template("mediators/form.html", form=form, mediator=None), 422 if form.errors else 200
+
+
+@bp.route("/<id:mediator_id>/edit", methods=["GET", "POST"])
+@requires(*KEEPERS)
+def edit(mediator_id: int):
+    """Edit a registry record."""
+    try:
+        mediator = registry.get_mediator(current_user.actor, mediator_id)
+    except registry.MediatorNotFound:
+        abort(404)
+    form = _prepare(MediatorForm(obj=mediator if request.method == "GET" else None), mediator)
+    if request.method == "GET":
+        _fill(form, mediator)
+    elif form.validate_on_submit() and _save(form, mediator):
+        flash(_("Saved."), "success")
+        return redirect(url_for("mediators.detail", mediator_id=mediator.id))
+    return render_template("mediators/form.html", form=form, mediator=mediator), 422 if form.errors else 200
+
+
+@bp.post("/<id:mediator_id>/status")
+@requires(*KEEPERS)
+def status(mediator_id: int):
+    """Suspend (6 months by default), exclude or reinstate, with a reason."""
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        registry.set_status(current_user.actor, mediator_id, MediatorStatus(form.status.data),
+                            reason=form.reason.data or "", until=form.until.data, ip=client_ip(), now=utcnow(),
+                            today=local_date(utcnow()))
+    except registry.MediatorNotFound:
+        abort(404)
+    except registry.RegistryInvalid as error:
+        db.session.rollback()
+        for code in error.errors.values():
+            flash(str(REGISTRY.get(code, code)), "danger")
+        return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+    db.session.commit()
+    flash(_("Status changed."), "success")
+    return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+
+
+@bp.post("/<id:mediator_id>/absences")
+@requires(*KEEPERS)
+def add_absence(mediator_id: int):
+    """Record a leave or illness."""
+    form = AbsenceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        registry.add_absence(current_user.actor, mediator_id, form.start.data, form.end.data, form.kind.data,
+                             ip=client_ip(), now=utcnow())
+    except registry.MediatorNotFound:
+        abort(404)
+    except registry.RegistryInvalid as error:
+        db.session.rollback()
+        for code in error.errors.values():
+            flash(str(REGISTRY.get(code, code)), "danger")
+        return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+    db.session.commit()
+    flash(_("Absence recorded."), "success")
+    return redirect(url_for("mediators.detail", mediator_id=mediator_id))
