@@ -11,8 +11,11 @@ from .services.clock import utcnow
 
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
+    from .cli_registry import mediators_cli
+
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
+    app.cli.add_command(mediators_cli)
 
 
 @click.group("users")

@@ -20,7 +20,7 @@ from ..domain.roles import Actor
 from ..extensions import db
 from ..models import FriendshipHouse, Mediator, Region
 from . import audit
-from .case_export import neutralise
+from .case_export import FORMULA_PREFIXES, neutralise
 from .contacts import PhoneInvalid, normalise_phone
 from .registry import MediatorData, apply_data, can_keep_registry, validate
 
@@ -90,7 +90,11 @@ def _check_header(header) -> None:
 
 
 def _text(value) -> str:
-    return str(value).strip() if value is not None else ""
+    """A cell as text; the apostrophe our export puts before formula-like cells is taken off again."""
+    text = str(value).strip() if value is not None else ""
+    if text.startswith("'") and text[1:2] in FORMULA_PREFIXES:
+        return text[1:]
+    return text
 
 
 def _date(value, reasons: list[str], name: str) -> date | None:

@@ -1,0 +1,53 @@
+"""Registry commands: import a CSV/XLSX file with a progress bar, export the registry."""
+
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from .domain.roles import Actor, Role
+from .extensions import db
+from .models import Mediator, Region
+from .services import registry_io
+from .services.clock import local_date, utcnow
+
+# The command line acts with the operator's rights over the whole registry; 0 is "no account".
+OPERATOR = Actor(id=0, role=Role.ADMIN)
+
+
+@click.group("mediators")
+def mediators_cli():
+    """The mediator registry."""
+
+
+@mediators_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Write nothing if any row is wrong.")
+def import_command(path: Path, strict: bool):
+    """Import registry rows; every rejected row is printed with its line and reasons."""
+    content = path.read_bytes()
+    total = sum(1 for _ in registry_io.read_rows(content, path.name))
+    try:
+        with click.progressbar(length=total, label="Checking rows") as bar:
+            report = registry_io.import_registry(OPERATOR, content, path.name, strict=strict, ip=None, now=utcnow(),
+                                                 today=local_date(utcnow()), progress=bar.update)
+    except registry_io.ImportFileInvalid as error:
+        raise click.ClickException(f"file refused: {error.reason}") from None
+    for row in report.rejected:
+        click.echo(f"line {row.line} ({row.registry_number or '—'}): {', '.join(row.reasons)}", err=True)
+    if not report.written:
+        db.session.rollback()
+        raise click.ClickException(f"nothing written: {len(report.rejected)} rows rejected (--strict)")
+    db.session.commit()
+    click.echo(f"created {report.created}, updated {report.updated}, rejected {len(report.rejected)}")
+
+
+@mediators_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_command(path: Path):
+    """Write the whole registry to a .csv or .xlsx file (the import format)."""
+    mediators = list(db.session.scalars(select(Mediator).order_by(Mediator.registry_number)))
+    kato = dict(db.session.execute(select(Region.id, Region.kato2)).all())
+    rows = registry_io.export_rows(mediators, kato)
+    path.write_bytes(registry_io.to_xlsx(rows) if path.suffix.lower() == ".xlsx" else registry_io.to_csv(rows))
+    click.echo(f"{len(rows)} mediators written to {path}")
