@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cases", __name__)
 
-from . import actions, intake, routes  # noqa: E402,F401
+from . import actions, assign, intake, routes  # noqa: E402,F401

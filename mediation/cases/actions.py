@@ -13,7 +13,7 @@ from ..domain.eligibility import ExclusionQuestion
 from ..domain.errors import NotAllowed
 from ..domain.roles import Role
 from ..extensions import db
-from ..models import Case, Mediator
+from ..models import Case, CaseAssignment, Mediator
 from ..services import case_lifecycle as lifecycle
 from ..services.case_lifecycle import DateInvalid, MediatorUnavailable, StaleCase
 from ..web.access import requires
@@ -22,18 +22,29 @@ from ..web.forms import add_field_error
 from . import bp
 from .common import deadline_policy, step, visible_case
 from .context import detail_context
-from .forms import AssignForm, CloseForm, ContractForm, ExtensionForm, ProposalForm, ReleaseForm, ScreeningForm
+from .forms import (
+    AcceptForm,
+    CloseForm,
+    ContractForm,
+    DeclineForm,
+    ExtensionForm,
+    ProposalForm,
+    ReleaseForm,
+    ScreeningForm,
+)
 
 CASE_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.MEDIATOR)
 SUPERVISORS = (Role.COORDINATOR, Role.MANAGER)
 ANSWERS = {"yes": True, "no": False}
 
 
-def _mediator_choices(case: Case):
-    mediators = db.session.scalars(select(Mediator).where(Mediator.region_id == case.region_id,
-                                                          Mediator.status == "active")
-                                   .order_by(Mediator.name_folded).limit(500))
-    return [(m.id, f"{m.full_name} · {m.registry_number}") for m in mediators]
+
+def own_pending(case: Case) -> bool:
+    """True when the signed-in mediator has a proposed (unanswered) assignment on the case."""
+    return db.session.scalar(
+        select(CaseAssignment.id).join(Mediator, Mediator.id == CaseAssignment.mediator_id)
+        .where(CaseAssignment.case_id == case.id, Mediator.user_id == current_user.id,
+               CaseAssignment.status == "proposed", CaseAssignment.ended_at.is_(None))) is not None
 
 
 def action_forms(case: Case) -> dict:
@@ -47,13 +58,14 @@ def action_forms(case: Case) -> dict:
             form[question.value].data = "" if value is None else ("yes" if value else "no")
         form.note.data, form.referred_to.data = case.screening_note, case.referred_to
         forms["screening"] = form
-    if supervising and state is CaseState.AWAITING_ASSIGNMENT:
-        form = AssignForm(version=case.version)
-        form.lead_id.choices = _mediator_choices(case)
-        form.co_id.choices = [("", "—")] + form.lead_id.choices
-        forms["assign"] = form
-    if state in (CaseState.ASSIGNED, CaseState.IN_MEDIATION):
+    if role is Role.MEDIATOR and state is CaseState.ASSIGNED and own_pending(case):
+        forms["accept"] = AcceptForm(version=case.version)
+        forms["decline"] = DeclineForm(version=case.version)
+    if supervising and state in (CaseState.ASSIGNED, CaseState.IN_MEDIATION):
         forms["release"] = ReleaseForm(version=case.version)
+    if role is Role.MEDIATOR and state in (CaseState.ASSIGNED, CaseState.IN_MEDIATION) and "decline" not in forms:
+        form = DeclineForm(version=case.version, recusal=True)
+        forms["recuse"] = form
     if state in (CaseState.AWAITING_ASSIGNMENT, CaseState.ASSIGNED):
         forms["proposal"] = ProposalForm(version=case.version, sent_on=case.proposal_sent_on,
                                          accepted_on=case.proposal_accepted_on)
@@ -70,9 +82,6 @@ def _run(case_id: int, name: str, form_cls, perform: Callable, field_for: Callab
     """Validate, perform, commit once; or show the case again with the error on the right field."""
     case = visible_case(case_id, edit=True)
     form = form_cls()
-    if name == "assign":
-        form.lead_id.choices = _mediator_choices(case)
-        form.co_id.choices = [("", "—")] + form.lead_id.choices
     status = 422
     if form.validate_on_submit():
         try:
@@ -119,18 +128,6 @@ def screening(case_id: int):
         answers = {q: ANSWERS.get(form[q.value].data) for q in ExclusionQuestion}
         lifecycle.record_screening(st, answers, form.note.data or None, form.referred_to.data or None)
     return _run(case_id, "screening", ScreeningForm, perform, _first_field)
-
-
-@bp.post("/<id:case_id>/assign")
-@requires(*SUPERVISORS)
-def assign(case_id: int):
-    """Assign the lead mediator and an optional co-mediator."""
-    def perform(form, st):
-        lifecycle.assign_mediators(st, form.lead_id.data, form.co_id.data, form.reason.data or None)
-
-    def field_for(form, error):
-        return form.co_id if error.data.get("reason_code") == "same_as_lead" else form.lead_id
-    return _run(case_id, "assign", AssignForm, perform, field_for)
 
 
 @bp.post("/<id:case_id>/release")

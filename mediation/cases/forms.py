@@ -137,14 +137,6 @@ class ScreeningForm(VersionedForm):
     submit = SubmitField(_l("Save the screening"))
 
 
-class AssignForm(VersionedForm):
-    """Lead mediator and optional co-mediator."""
-
-    lead_id = SelectField(_l("Lead mediator"), coerce=required_id)
-    co_id = SelectField(_l("Co-mediator (optional)"), coerce=optional_id)
-    reason = TextAreaField(_l("Note"), filters=[strip], validators=optional_text(2000))
-    submit = SubmitField(_l("Assign"))
-
 
 class ReleaseForm(VersionedForm):
     """A decline, self-recusal or the parties' objection."""
@@ -202,3 +194,33 @@ class SearchForm(AppForm):
     q = StringField(_l("Case number or party name"), filters=[strip], validators=optional_text(200))
     submit = SubmitField(_l("Search"))
 
+
+
+class SuggestedAssignForm(VersionedForm):
+    """Pick the lead (and co-mediator) from the ranked candidates."""
+
+    lead_id = SelectField(_l("Lead mediator"), coerce=required_id)
+    co_id = SelectField(_l("Co-mediator (optional)"), coerce=optional_id)
+    override_reason = TextAreaField(_l("Why not the top candidate?"), filters=[strip], validators=optional_text(2000),
+                                    description=_l("Needed when you choose someone other than the first in the list."))
+    note = TextAreaField(_l("Note"), filters=[strip], validators=optional_text(2000))
+    submit = SubmitField(_l("Assign"))
+
+
+class AcceptForm(VersionedForm):
+    """The mediator accepts, declaring no conflict of interest (Art. 7, 12)."""
+
+    ties = MultiCheckboxField(_l("Ties with a party (tick any that apply)"), choices=choices(L.CONFLICT_TIE))
+    no_conflict = BooleanField(_l("I declare that nothing impedes my independence and impartiality in this case"))
+    note = TextAreaField(_l("Note"), filters=[strip], validators=optional_text(2000))
+    submit = SubmitField(_l("Accept the case"))
+
+
+class DeclineForm(VersionedForm):
+    """The mediator declines, or recuses at any stage, with the reason and any ties."""
+
+    recusal = BooleanField(_l("This is a self-recusal (the mediation has started or I was accepted)"))
+    ties = MultiCheckboxField(_l("Ties with a party"), choices=choices(L.CONFLICT_TIE))
+    reason = TextAreaField(_l("Reason"), filters=[strip],
+                           validators=[DataRequired(), Length(max=2000), no_control_characters])
+    submit = SubmitField(_l("Decline / recuse"))

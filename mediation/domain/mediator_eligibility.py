@@ -230,9 +230,7 @@ def is_absent_on(absences: Iterable[Absence], day: date) -> bool:
     return any(a.covers(day) for a in absences)
 
 
-def available_within(
-    weekly_hours: Iterable[WeeklyHours], absences: Iterable[Absence], start: date, days: int
-) -> bool:
+def available_within(weekly_hours: Iterable[WeeklyHours], absences: Iterable[Absence], start: date, days: int) -> bool:
     """True if some day in [start, start + days) has weekly hours and no absence."""
     weekdays = {h.weekday for h in weekly_hours}
     if not weekdays:

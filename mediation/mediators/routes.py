@@ -12,13 +12,13 @@ from ..models import Mediator, Region
 from ..services import org as org_service
 from ..services import registry_io
 from ..services.clock import utcnow
-from ..services.registry import can_keep_registry
+from ..services.registry import can_keep_registry, profile_of
 from ..services.registry_queries import RegistryFilter, list_mediators, mediator_record, registry_scope
 from ..web.access import client_ip, requires
 from ..web.forms import id_value
 from . import bp
 from .forms import AbsenceForm, ImportForm, StatusForm
-from .profile import eligibility_thresholds, profile_of
+from .profile import eligibility_thresholds
 
 REGISTRY_READERS = (Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
 REGISTRY_KEEPERS = (Role.ADMIN, Role.MANAGER)

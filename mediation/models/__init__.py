@@ -7,6 +7,7 @@ from .mediator import (
     AssignmentPolicyRecord,
     Mediator,
     MediatorAbsence,
+    MediatorCategoryStats,
     MediatorLanguage,
     MediatorSpecialization,
     MediatorWeeklyHours,
@@ -17,6 +18,6 @@ from .user import User
 
 __all__ = [
     "AssignmentPolicyRecord", "AuditEvent", "Case", "CaseAssignment", "CaseEvent", "CaseNumberCounter",
-    "FriendshipHouse", "MediationRoom", "Mediator", "MediatorAbsence", "MediatorLanguage", "MediatorSpecialization",
-    "MediatorWeeklyHours", "Party", "Region", "User", "is_search_object",
+    "FriendshipHouse", "MediationRoom", "Mediator", "MediatorAbsence", "MediatorCategoryStats", "MediatorLanguage",
+    "MediatorSpecialization", "MediatorWeeklyHours", "Party", "Region", "User", "is_search_object",
 ]

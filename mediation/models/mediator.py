@@ -54,6 +54,7 @@ class Mediator(db.Model):
     ethnicity: Mapped[str | None] = mapped_column(String(60))
     ethnicity_consent_on: Mapped[date | None] = mapped_column(Date)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(DateTime)  # for rotation
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -111,6 +112,17 @@ class MediatorSpecialization(db.Model):
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
 
     __table_args__ = (Index("ix_mediator_specialization_category", "category", "mediator_id"),)
+
+
+class MediatorCategoryStats(db.Model):
+    """Closed cases and agreements per mediator and category, kept as cases close (assignment reads it)."""
+
+    __tablename__ = "mediator_category_stats"
+
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediator.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    agreements: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class MediatorAbsence(db.Model):

@@ -141,8 +141,10 @@ def record_screening(step: Step, answers: dict[ExclusionQuestion, bool | None], 
     return case
 
 
-def assign_mediators(step: Step, lead_id: int, co_id: int | None, reason: str | None) -> Case:
-    """Awaiting assignment → assigned, with a lead and an optional co-mediator from the case's region."""
+def assign_mediators(step: Step, lead_id: int, co_id: int | None, reason: str | None, *,
+                     any_region: bool = False) -> Case:
+    """Awaiting assignment → assigned, with a lead and an optional co-mediator (from the case's region
+    unless the caller has already applied a policy that opens the republic pool)."""
     case = load_for_change(step)
     check_transition(case.state, CaseState.ASSIGNED, step.actor.role)
     if co_id is not None and co_id == lead_id:
@@ -151,7 +153,7 @@ def assign_mediators(step: Step, lead_id: int, co_id: int | None, reason: str | 
         if mediator_id is None:
             continue
         mediator = db.session.get(Mediator, mediator_id)
-        if mediator is None or mediator.region_id != case.region_id:
+        if mediator is None or (mediator.region_id != case.region_id and not any_region):
             raise MediatorUnavailable(mediator_id=mediator_id, reason_code="not_in_region")
         if mediator.status != "active":
             raise MediatorUnavailable(mediator_id=mediator_id, reason_code="not_active")
@@ -254,11 +256,30 @@ def close_case(step: Step, closure: Closure) -> Case:
     for assignment in db.session.scalars(select(CaseAssignment).where(
             CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None))):
         assignment.ended_at = step.now
+    _count_in_statistics(case)
     record_event(case, step, "closed", to_state=CaseState.CLOSED, reason=closure.reason,
            data={"outcome": closure.outcome.value, "ground": closure.ground.value if closure.ground else None,
                  "terminated_on": case.terminated_on.isoformat() if case.terminated_on else None})
     save(case, step)
     return case
+
+
+def _count_in_statistics(case: Case) -> None:
+    """A closed mediation counts in its mediators' per-category record (read by assignment scoring)."""
+    from ..models import MediatorCategoryStats
+
+    if case.contract_signed_on is None:
+        return
+    agreed = case.outcome in (Outcome.FULL_AGREEMENT, Outcome.PARTIAL_AGREEMENT)
+    for mediator_id in db.session.scalars(select(CaseAssignment.mediator_id).where(
+            CaseAssignment.case_id == case.id, CaseAssignment.status == "accepted")):
+        stats = db.session.get(MediatorCategoryStats, (mediator_id, case.category.value))
+        if stats is None:
+            stats = MediatorCategoryStats(mediator_id=mediator_id, category=case.category.value, closed=0,
+                                          agreements=0)
+            db.session.add(stats)
+        stats.closed += 1
+        stats.agreements += 1 if agreed else 0
 
 
 def record_proposal(step: Step, sent_on: date | None, accepted_on: date | None) -> Case:

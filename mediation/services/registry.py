@@ -12,6 +12,7 @@ from ..domain.mediator_eligibility import (
     Disqualification,
     LanguageLevel,
     MediatorKind,
+    MediatorProfile,
     MediatorStatus,
     default_suspension_end,
 )
@@ -73,6 +74,17 @@ class MediatorData:
     ethnicity_consent_on: date | None = None
     user_id: int | None = None
     extra: dict = field(default_factory=dict)
+
+
+def profile_of(mediator: Mediator) -> MediatorProfile:
+    """The eligibility-relevant facts of a registry row."""
+    return MediatorProfile(
+        kind=MediatorKind(mediator.kind), birth_date=mediator.birth_date,
+        higher_education=mediator.higher_education, certificate_number=mediator.certificate_number,
+        certificate_date=mediator.certificate_date, retired_judge=mediator.retired_judge,
+        status=MediatorStatus(mediator.status), suspended_until=mediator.suspended_until,
+        suspension_reason=mediator.status_reason,
+        disqualifications=frozenset(Disqualification(d) for d in mediator.disqualifications or ()))
 
 
 def can_keep_registry(actor: Actor, region_id: int) -> bool:

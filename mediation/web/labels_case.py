@@ -123,6 +123,43 @@ INELIGIBILITY = {
 ABSENCE = {"leave": _l("Leave"), "illness": _l("Illness"), "other": _l("Other absence")}
 
 
+EXCLUSION = {
+    "not_eligible": _l("not eligible under Art. 9"),
+    "suspended_or_absent": _l("suspended or absent"),
+    "already_on_case": _l("already on this case"),
+    "declared_conflict": _l("declared a conflict of interest, recused or was objected to on this case"),
+    "at_capacity": _l("at full caseload"),
+    "no_common_language": _l("no common language with every party"),
+    "outside_region": _l("outside the case's region"),
+    "outside_house": _l("works only in another Friendship House"),
+    "not_available_within_horizon": _l("no free hours within the policy's horizon"),
+}
+ASSIGNMENT_STATUS = {"proposed": _l("awaiting the mediator's answer"), "accepted": _l("accepted"),
+                     "declined": _l("declined"), "recused": _l("recused"), "objected": _l("objected to by the parties"),
+                     "replaced": _l("replaced")}
+FACTOR = {
+    "language_fit": _l("Language fit"),
+    "specialization": _l("Specialisation"),
+    "free_capacity": _l("Free capacity"),
+    "same_house": _l("Same Friendship House"),
+    "experience_in_category": _l("Experience in this category"),
+    "outcome_rate": _l("Agreements in this category"),
+    "rotation": _l("Time since last assignment"),
+    "ethnicity_neutral": _l("From neither party's community"),
+}
+CONFLICT_TIE = {
+    "kinship": _l("Kinship with a party"),
+    "clan": _l("Same clan (ру) as a party"),
+    "same_village": _l("From the same village as a party"),
+    "business_ties": _l("Business ties with a party"),
+    "employment_ties": _l("Employment ties with a party"),
+    "association_member": _l("Member of a party's association"),
+    "earlier_advice": _l("Advised a party earlier"),
+}
+ETHNICITY_MODE = {"off": _l("Not used"), "prefer_neutral": _l("Prefer a mediator from neither party's community"),
+                  "require_pair": _l("Require a co-mediator pair reflecting both communities")}
+
+
 def label(table: dict, value) -> str:
     """Look a value up in a label table; unknown values show as they are."""
     if value is None:

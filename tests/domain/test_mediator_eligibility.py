@@ -47,14 +47,10 @@ PUBLIC = MediatorProfile(kind=MediatorKind.PUBLIC, birth_date=date(1970, 1, 1), 
     [
         pytest.param(PROFESSIONAL, [], id="professional-complete"),
         pytest.param(replace(PROFESSIONAL, birth_date=date(2000, 3, 10)), [], id="professional-25-today"),
-        pytest.param(
-            replace(PROFESSIONAL, birth_date=date(2000, 3, 11)), [R.UNDER_AGE], id="professional-25-tomorrow"
-        ),
+        pytest.param(replace(PROFESSIONAL, birth_date=date(2000, 3, 11)), [R.UNDER_AGE], id="professional-25-tomorrow"),
         pytest.param(replace(PROFESSIONAL, higher_education=False), [R.NO_HIGHER_EDUCATION], id="no-degree"),
         pytest.param(replace(PROFESSIONAL, certificate_number=None), [R.NO_CERTIFICATE], id="no-certificate"),
-        pytest.param(
-            replace(PROFESSIONAL, certificate_number="  "), [R.NO_CERTIFICATE], id="blank-certificate"
-        ),
+        pytest.param(replace(PROFESSIONAL, certificate_number="  "), [R.NO_CERTIFICATE], id="blank-certificate"),
         pytest.param(
             replace(PROFESSIONAL, certificate_date=date(2025, 3, 11)),
             [R.NO_CERTIFICATE],
@@ -66,9 +62,7 @@ PUBLIC = MediatorProfile(kind=MediatorKind.PUBLIC, birth_date=date(1970, 1, 1), 
             id="retired-judge",
         ),
         pytest.param(
-            replace(
-                PROFESSIONAL, birth_date=date(2005, 1, 1), higher_education=False, certificate_number=None
-            ),
+            replace(PROFESSIONAL, birth_date=date(2005, 1, 1), higher_education=False, certificate_number=None),
             [R.UNDER_AGE, R.NO_HIGHER_EDUCATION, R.NO_CERTIFICATE],
             id="professional-all-missing",
         ),

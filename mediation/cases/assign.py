@@ -1,0 +1,137 @@
+"""Suggestions and assignment, and the mediator's answer: accept with a declaration, decline or recuse."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..domain.case_states import CaseState, TransitionRefused
+from ..domain.errors import NotAllowed
+from ..domain.roles import Role
+from ..extensions import db
+from ..mediators.profile import eligibility_thresholds
+from ..services import assignment as assignment_service
+from ..services.case_access import CaseNotFound
+from ..services.case_lifecycle import DateInvalid, MediatorUnavailable, StaleCase
+from ..web.access import requires
+from ..web.case_messages import MEDIATOR, TRANSITION, message, stale_message
+from ..web.forms import add_field_error
+from . import bp
+from .common import step, today, visible_case
+from .forms import AcceptForm, DeclineForm, SuggestedAssignForm
+
+SUPERVISORS = (Role.COORDINATOR, Role.MANAGER)
+
+
+def _view(case_id: int):
+    try:
+        return assignment_service.suggestions_for(current_user.actor, case_id, today=today(),
+                                                  thresholds=eligibility_thresholds())
+    except CaseNotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+
+
+def _form(view, case) -> SuggestedAssignForm:
+    form = SuggestedAssignForm(version=case.version)
+    names = view.mediators
+    ranked = [(s.mediator_id, f"{names[s.mediator_id].full_name} · {s.total:.2f}") for s in view.suggestions.ranked]
+    form.lead_id.choices = ranked
+    form.co_id.choices = [(None, "—")] + ranked
+    if view.top and form.lead_id.data is None:
+        form.lead_id.data = view.top.mediator_id
+    if view.suggestions.pair and form.co_id.data is None:
+        first, second = view.suggestions.pair.mediator_ids
+        form.lead_id.data, form.co_id.data = first, second
+    return form
+
+
+@bp.route("/<id:case_id>/suggestions", methods=["GET", "POST"])
+@requires(*SUPERVISORS)
+def suggestions(case_id: int):
+    """Ranked candidates with their score breakdown, the excluded ones with reasons, and the choice."""
+    case = visible_case(case_id, edit=True)
+    if case.state is not CaseState.AWAITING_ASSIGNMENT:
+        flash(_("Mediators can be chosen only while the case awaits assignment."), "warning")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    view = _view(case.id)
+    form = _form(view, case)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            assignment_service.assign(step(case.id, form.version.data), form.lead_id.data, form.co_id.data,
+                                      note=form.note.data or None, override_reason=form.override_reason.data,
+                                      view=view)
+        except assignment_service.OverrideReasonRequired:
+            db.session.rollback()
+            add_field_error(form, form.override_reason, _("Say why you pass over the top candidate."))
+        except MediatorUnavailable as error:
+            db.session.rollback()
+            field = form.co_id if error.mediator_id == form.co_id.data and form.co_id.data else form.lead_id
+            add_field_error(form, field, message(MEDIATOR, error) if error.reason_code != "at_capacity"
+                            else _("This mediator has just reached full caseload. Choose another."))
+        except StaleCase as error:
+            db.session.rollback()
+            flash(stale_message(error), "danger")
+            status = 409
+        except TransitionRefused as error:
+            db.session.rollback()
+            add_field_error(form, form.lead_id, message(TRANSITION, error))
+        else:
+            db.session.commit()
+            flash(_("Mediators assigned; they are asked to accept and declare any conflict of interest."), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+        status = status if status == 409 else 422
+    elif form.errors:
+        status = 422
+    return render_template("cases/suggestions.html", case=case, view=view, form=form), status
+
+
+def _answer(case_id: int, form, perform):
+    case = visible_case(case_id, edit=True)
+    if form.validate_on_submit():
+        try:
+            perform(form, step(case.id, form.version.data))
+        except StaleCase as error:
+            db.session.rollback()
+            flash(stale_message(error), "danger")
+        except assignment_service.ConflictDeclared:
+            db.session.rollback()
+            flash(_("You declared a tie with a party: you cannot accept this case. Decline it instead, "
+                    "giving the reason."), "danger")
+        except assignment_service.DeclarationMissing:
+            db.session.rollback()
+            flash(_("Tick the declaration that nothing impedes your impartiality, or decline the case."), "danger")
+        except assignment_service.NotYourAssignment:
+            db.session.rollback()
+            abort(403)
+        except (TransitionRefused, DateInvalid) as error:
+            db.session.rollback()
+            flash(message(TRANSITION, error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.post("/<id:case_id>/accept")
+@requires(Role.MEDIATOR)
+def accept(case_id: int):
+    """The mediator accepts the case with a conflict-of-interest declaration."""
+    def perform(form, st):
+        assignment_service.accept(st, list(form.ties.data or []), form.note.data or None,
+                                  declared_no_conflict=bool(form.no_conflict.data))
+    return _answer(case_id, AcceptForm(), perform)
+
+
+@bp.post("/<id:case_id>/decline")
+@requires(Role.MEDIATOR)
+def decline(case_id: int):
+    """The mediator declines or recuses; the case returns for reassignment and they never return to it."""
+    def perform(form, st):
+        assignment_service.decline(st, form.reason.data, list(form.ties.data or []), recusal=bool(form.recusal.data))
+    return _answer(case_id, DeclineForm(), perform)

@@ -1,0 +1,198 @@
+"""Assigning mediators: suggestions with reasons, the assignment itself, and the mediator's answer.
+
+The capacity check runs under a lock on the mediator's row (SELECT … FOR UPDATE on PostgreSQL; the
+write transaction is IMMEDIATE on SQLite), so two coordinators cannot both take a mediator's last slot.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..domain.assignment_filters import Exclusion
+from ..domain.assignment_scoring import ScoredCandidate, Suggestions, suggest
+from ..domain.case_states import CaseState
+from ..domain.errors import DomainError
+from ..domain.mediator_eligibility import EligibilityThresholds
+from ..domain.roles import Actor, Role
+from ..extensions import db
+from ..models import Case, CaseAssignment, Mediator
+from . import audit
+from .assignment_inputs import candidate_inputs, case_inputs, conflicts_by_case, policy_for
+from .case_access import WORKING_STATUSES, case_for
+from .case_lifecycle import (
+    MediatorUnavailable,
+    Step,
+    assign_mediators,
+    load_for_change,
+    record_event,
+    release_mediators,
+    save,
+)
+from .registry_queries import ACTIVE_CASE_STATES
+
+CONFLICT_TIES = ("kinship", "clan", "same_village", "business_ties", "employment_ties", "association_member",
+                 "earlier_advice")
+
+
+class OverrideReasonRequired(DomainError):
+    """Someone other than the top candidate was chosen without a written reason."""
+
+    code = "override_reason_required"
+
+
+class DeclarationMissing(DomainError):
+    """Accepting needs the explicit declaration that nothing impedes impartiality (Art. 7)."""
+
+    code = "declaration_missing"
+
+
+class NotYourAssignment(DomainError):
+    """The acting mediator has no pending or accepted assignment on this case."""
+
+    code = "not_your_assignment"
+
+
+class ConflictDeclared(DomainError):
+    """A mediator who declares a tie with a party cannot accept: they must decline."""
+
+    code = "conflict_declared"
+
+
+@dataclass(frozen=True)
+class SuggestionView:
+    """Suggestions with the mediators' rows, for the screen and for the assignment check."""
+
+    suggestions: Suggestions
+    mediators: dict[int, Mediator]
+
+    @property
+    def top(self) -> ScoredCandidate | None:
+        """The best-ranked candidate, if any."""
+        return self.suggestions.ranked[0] if self.suggestions.ranked else None
+
+    def exclusion_of(self, mediator_id: int) -> Exclusion | None:
+        """Why a mediator was left out, if they were."""
+        return next((e for e in self.suggestions.excluded if e.mediator_id == mediator_id), None)
+
+    def scored(self, mediator_id: int) -> ScoredCandidate | None:
+        """The breakdown of a ranked mediator."""
+        return next((s for s in self.suggestions.ranked if s.mediator_id == mediator_id), None)
+
+
+def suggestions_for(actor: Actor, case_id: int, *, today, thresholds: EligibilityThresholds) -> SuggestionView:
+    """Rank the region's mediators (or the republic's, if the policy allows) for one case."""
+    case = case_for(actor, case_id, edit=True)
+    policy = policy_for(case.region_id)
+    case_input = case_inputs([case.id])[0]
+    party_ids = frozenset(p.id for p in case_input.parties)
+    conflicts = {m: party_ids for m in conflicts_by_case([case.id]).get(case.id, set())}
+    regions = None if policy.allow_republic_pool else [case.region_id]
+    candidates = candidate_inputs(regions, conflicts=conflicts, today=today)
+    result = suggest(case_input, candidates, policy, today, thresholds)
+    ids = [s.mediator_id for s in result.ranked] + [e.mediator_id for e in result.excluded]
+    mediators = {m.id: m for m in db.session.scalars(select(Mediator).where(Mediator.id.in_(ids)))} if ids else {}
+    return SuggestionView(result, mediators)
+
+
+def _lock_and_count(mediator_id: int) -> tuple[Mediator, int]:
+    """Lock the mediator's row for this transaction, then count their open cases."""
+    mediator = db.session.scalar(select(Mediator).where(Mediator.id == mediator_id).with_for_update())
+    if mediator is None:
+        raise MediatorUnavailable(mediator_id=mediator_id, reason_code="not_in_region")
+    open_cases = db.session.scalar(
+        select(func.count()).select_from(CaseAssignment).join(Case, Case.id == CaseAssignment.case_id)
+        .where(CaseAssignment.mediator_id == mediator_id, CaseAssignment.ended_at.is_(None),
+               CaseAssignment.status.in_(WORKING_STATUSES), Case.state.in_(ACTIVE_CASE_STATES)))
+    return mediator, open_cases
+
+
+def assign(step: Step, lead_id: int, co_id: int | None, *, note: str | None, override_reason: str | None,
+           view: SuggestionView) -> Case:
+    """Assign a lead (and co-mediator) chosen from the suggestions; passing over the top one needs a reason."""
+    chosen = [m for m in (lead_id, co_id) if m is not None]
+    for mediator_id in chosen:
+        excluded = view.exclusion_of(mediator_id)
+        if excluded is not None or view.scored(mediator_id) is None:
+            raise MediatorUnavailable(mediator_id=mediator_id, reason_code="excluded",
+                                      reasons=[r.value for r in excluded.reasons] if excluded else [])
+    top = view.top
+    if top is not None and lead_id != top.mediator_id and not (override_reason or "").strip():
+        raise OverrideReasonRequired(top_id=top.mediator_id)
+    # Lock in id order so two assignments over the same pair cannot deadlock.
+    for mediator_id in sorted(chosen):
+        mediator, open_cases = _lock_and_count(mediator_id)
+        if mediator.status != "active" or open_cases >= mediator.max_active_cases:
+            raise MediatorUnavailable(mediator_id=mediator_id, reason_code="at_capacity")
+    case = assign_mediators(step, lead_id, co_id, note, any_region=True)  # the suggestions applied the policy
+    ethnicity_used = view.suggestions.ethnicity_used
+    for assignment in db.session.scalars(select(CaseAssignment).where(
+            CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None),
+            CaseAssignment.status == "proposed")):
+        scored = view.scored(assignment.mediator_id)
+        assignment.explanation = explanation_of(scored) if scored else {}
+        assignment.ethnicity_used = ethnicity_used
+        if assignment.role == "lead" and top is not None and lead_id != top.mediator_id:
+            assignment.override_reason = override_reason.strip()
+        db.session.get(Mediator, assignment.mediator_id).last_assigned_at = step.now
+    if ethnicity_used:
+        audit.record("assignment.ethnicity_used", actor_id=step.actor.id, ip=step.ip, object_type="case",
+                     object_id=case.id, summary={"mediators": chosen}, now=step.now)
+    db.session.flush()
+    return case
+
+
+def explanation_of(scored: ScoredCandidate) -> dict:
+    """The score breakdown as stored with the assignment (plain JSON)."""
+    return {"total": round(scored.total, 4), "open_cases": scored.open_cases,
+            "factors": [{"factor": f.factor.value, "raw": f.raw, "value": round(f.value, 4), "weight": f.weight,
+                         "points": round(f.points, 4)} for f in scored.factors]}
+
+
+def _own_assignment(step: Step, case: Case) -> CaseAssignment:
+    assignment = db.session.scalar(
+        select(CaseAssignment).join(Mediator, Mediator.id == CaseAssignment.mediator_id)
+        .where(CaseAssignment.case_id == case.id, Mediator.user_id == step.actor.id,
+               CaseAssignment.ended_at.is_(None), CaseAssignment.status.in_(WORKING_STATUSES)))
+    if assignment is None:
+        raise NotYourAssignment(case_id=case.id)
+    return assignment
+
+
+def accept(step: Step, ties: list[str], note: str | None, *, declared_no_conflict: bool) -> Case:
+    """The mediator accepts, declaring no conflict of interest (a declared tie means declining instead)."""
+    case = load_for_change(step)
+    if step.actor.role is not Role.MEDIATOR:
+        raise NotYourAssignment(case_id=case.id)
+    assignment = _own_assignment(step, case)
+    if assignment.status != "proposed":
+        raise NotYourAssignment(case_id=case.id, reason_code="already_answered")
+    if ties:
+        raise ConflictDeclared(ties=ties)
+    if not declared_no_conflict:
+        raise DeclarationMissing(case_id=case.id)
+    assignment.status, assignment.decided_at = "accepted", step.now
+    assignment.conflict_ties, assignment.conflict_note = [], note
+    record_event(case, step, "accepted", data={"declaration": "no_conflict"})
+    save(case, step)
+    return case
+
+
+def decline(step: Step, reason: str, ties: list[str], *, recusal: bool) -> Case:
+    """The mediator declines (or recuses at any stage): the case returns for reassignment without them."""
+    case = load_for_change(step)
+    assignment = _own_assignment(step, case)
+    unknown = set(ties) - set(CONFLICT_TIES)
+    if unknown:
+        raise ConflictDeclared(ties=sorted(unknown), reason_code="unknown_tie")
+    assignment.conflict_ties, assignment.conflict_note = list(ties), reason
+    assignment.decided_at = step.now
+    return release_mediators(step, "recused" if recusal else "declined", reason)
+
+
+def awaiting_answer(actor: Actor) -> list[tuple[int, str]]:
+    """Cases waiting for this mediator user's answer (id, number)."""
+    return list(db.session.execute(
+        select(Case.id, Case.number).join(CaseAssignment, CaseAssignment.case_id == Case.id)
+        .join(Mediator, Mediator.id == CaseAssignment.mediator_id)
+        .where(Mediator.user_id == actor.id, CaseAssignment.status == "proposed",
+               CaseAssignment.ended_at.is_(None), Case.state == CaseState.ASSIGNED)).all())
