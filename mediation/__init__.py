@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature; the URL prefix is the blueprint's name."""
     from .admin import bp as admin_bp
+    from .assignment import bp as assignment_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .main import bp as main_bp
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(mediators_bp, url_prefix="/mediators")
     app.register_blueprint(registry_bp, url_prefix="/registry")
+    app.register_blueprint(assignment_bp, url_prefix="/assignment")
 
 
 def register_cli(app: Flask) -> None:

@@ -51,3 +51,34 @@ def export_command(path: Path):
     rows = registry_io.export_rows(mediators, kato)
     path.write_bytes(registry_io.to_xlsx(rows) if path.suffix.lower() == ".xlsx" else registry_io.to_csv(rows))
     click.echo(f"{len(rows)} mediators written to {path}")
+
+
+@click.group("assign")
+def assign_cli():
+    """Assigning mediators to cases."""
+
+
+@assign_cli.command("auto")
+@click.option("--region", "kato2", required=True, help="KATO2 code of the region.")
+@click.option("--commit", is_flag=True, help="Write the assignments (without it: show the plan only).")
+def assign_auto(kato2: str, commit: bool):
+    """Plan (and with --commit, write) the assignment of every case awaiting a mediator in a region."""
+    from .mediators.profile import eligibility_thresholds
+    from .services import assignment_batch
+
+    region_id = db.session.scalar(select(Region.id).where(Region.kato2 == kato2))
+    if region_id is None:
+        raise click.BadParameter(f"no region with KATO code {kato2}", param_hint="--region")
+    manager = Actor(id=0, role=Role.MANAGER)  # the operator, with a republic manager's reach
+    today = local_date(utcnow())
+    if commit:
+        plan = assignment_batch.apply_scope(manager, region_id, now=utcnow(), today=today,
+                                            thresholds=eligibility_thresholds(), ip=None)
+        db.session.commit()
+    else:
+        plan = assignment_batch.plan_scope(manager, region_id, today=today, thresholds=eligibility_thresholds())
+    for planned in plan.planned:
+        who = " + ".join(plan.names[m] for m in planned.mediator_ids) or f"— {planned.gap}"
+        score = f"{planned.explanations[0].total:.2f}" if planned.explanations else ""
+        click.echo(f"{plan.numbers[planned.case_id]}\t{who}\t{score}")
+    click.echo(f"{plan.staffed} of {len(plan.planned)} cases {'assigned' if commit else 'can be assigned'}")

@@ -156,6 +156,13 @@ CONFLICT_TIE = {
     "association_member": _l("Member of a party's association"),
     "earlier_advice": _l("Advised a party earlier"),
 }
+BATCH_GAP = {
+    "no_candidate": _l("nobody passes the rules"),
+    "capacity_exhausted": _l("every fitting mediator is at full caseload"),
+    "all_conflicted": _l("every fitting mediator has a conflict"),
+    "no_co_mediator": _l("no second mediator available"),
+    "no_community_pair": _l("no pair reflecting both communities"),
+}
 ETHNICITY_MODE = {"off": _l("Not used"), "prefer_neutral": _l("Prefer a mediator from neither party's community"),
                   "require_pair": _l("Require a co-mediator pair reflecting both communities")}
 
