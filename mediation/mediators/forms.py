@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    TimeField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
@@ -98,6 +99,28 @@ class AbsenceForm(AppForm):
     start = DateField(_l("From"), validators=[InputRequired()])
     end = DateField(_l("To"), validators=[InputRequired()])
     submit = SubmitField(_l("Add absence"))
+
+
+class HoursForm(AppForm):
+    """Weekly hours: for each weekday, whether the mediator takes sessions and from when to when."""
+
+    submit = SubmitField(_l("Save the hours"))
+
+    def slots(self):
+        """(weekday, start, end) for every ticked day with both times."""
+        chosen = []
+        for day in range(7):
+            if self[f"day_{day}"].data and self[f"start_{day}"].data and self[f"end_{day}"].data:
+                chosen.append((day, self[f"start_{day}"].data, self[f"end_{day}"].data))
+        return chosen
+
+
+
+WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday"))
+for _day, _name in enumerate(WEEKDAYS):
+    setattr(HoursForm, f"day_{_day}", BooleanField(_name))
+    setattr(HoursForm, f"start_{_day}", TimeField(_l("From"), validators=[Optional()]))
+    setattr(HoursForm, f"end_{_day}", TimeField(_l("To"), validators=[Optional()]))
 
 
 class ImportForm(AppForm):

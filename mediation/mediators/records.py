@@ -19,7 +19,7 @@ from ..web.access import client_ip, requires
 from ..web.forms import add_field_error
 from ..web.registry_messages import REGISTRY
 from . import bp
-from .forms import AbsenceForm, MediatorForm, StatusForm
+from .forms import AbsenceForm, HoursForm, MediatorForm, StatusForm
 
 KEEPERS = (Role.ADMIN, Role.MANAGER)
 
@@ -153,4 +153,28 @@ def add_absence(mediator_id: int):
         return redirect(url_for("mediators.detail", mediator_id=mediator_id))
     db.session.commit()
     flash(_("Absence recorded."), "success")
+    return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+
+
+@bp.post("/<id:mediator_id>/hours")
+@requires(*KEEPERS)
+def hours(mediator_id: int):
+    """Replace the weekly hours in which the mediator takes sessions."""
+    form = HoursForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+    try:
+        registry.set_weekly_hours(current_user.actor, mediator_id, form.slots(), ip=client_ip(), now=utcnow())
+    except registry.MediatorNotFound:
+        abort(404)
+    except registry.RegistryInvalid as error:
+        db.session.rollback()
+        for code in error.errors.values():
+            flash(str(REGISTRY.get(code, code)), "danger")
+        return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+    db.session.commit()
+    flash(_("Weekly hours saved."), "success")
     return redirect(url_for("mediators.detail", mediator_id=mediator_id))

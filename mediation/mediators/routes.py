@@ -17,7 +17,7 @@ from ..services.registry_queries import RegistryFilter, list_mediators, mediator
 from ..web.access import client_ip, requires
 from ..web.forms import id_value
 from . import bp
-from .forms import AbsenceForm, ImportForm, StatusForm
+from .forms import AbsenceForm, HoursForm, ImportForm, StatusForm
 from .profile import eligibility_thresholds
 
 REGISTRY_READERS = (Role.ADMIN, Role.MANAGER, Role.COORDINATOR)
@@ -56,8 +56,13 @@ def detail(mediator_id: int):
         abort(404)
     today = _today()
     reasons = eligibility_reasons(profile_of(mediator), today, eligibility_thresholds())
+    hours_form = HoursForm()
+    for slot in mediator.weekly_hours:
+        hours_form[f"day_{slot.weekday}"].data = True
+        hours_form[f"start_{slot.weekday}"].data, hours_form[f"end_{slot.weekday}"].data = slot.start, slot.end
     return render_template("mediators/detail.html", mediator=mediator, record=mediator_record(mediator.id),
                            reasons=reasons, today=today, status_form=StatusForm(), absence_form=AbsenceForm(),
+                           hours_form=hours_form,
                            can_keep=can_keep_registry(current_user.actor, mediator.region_id))
 
 

@@ -5,7 +5,7 @@ goes in only when it was self-declared with consent.
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import func, select
 
@@ -37,6 +37,9 @@ from .registry import profile_of
 from .registry_queries import ACTIVE_CASE_STATES
 
 RELEASED_STATUSES = ("declined", "recused", "objected")
+# A mediator whose weekly hours were never recorded is taken to keep office hours on working days;
+# otherwise everyone added by hand or by import would be invisible to assignment until someone noticed.
+OFFICE_HOURS = tuple(WeeklyHours(day, time(9), time(18)) for day in range(5))
 
 
 def policy_for(region_id: int) -> AssignmentPolicy:
@@ -149,7 +152,8 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
         id=m.id, profile=profile_of(m), languages=tuple(languages[m.id]),
         specializations=frozenset(specializations[m.id]), region=str(m.region_id), house_id=m.house_id,
         takes_cases_elsewhere_in_region=m.takes_cases_elsewhere, max_active_cases=m.max_active_cases,
-        open_cases=open_cases.get(m.id, 0), weekly_hours=tuple(hours[m.id]), absences=tuple(absences[m.id]),
+        open_cases=open_cases.get(m.id, 0), weekly_hours=tuple(hours[m.id]) or OFFICE_HOURS,
+        absences=tuple(absences[m.id]),
         conflict_party_ids=conflicts.get(m.id, frozenset()), track_record=tuple(records[m.id]),
         last_assigned_on=m.last_assigned_at.date() if m.last_assigned_at else None,
         ethnicity=declared_ethnicity(m.ethnicity, m.ethnicity_consent_on is not None))

@@ -10,7 +10,7 @@ from ..domain.case_states import CaseState
 from ..domain.deadlines import DeadlinePolicy
 from ..domain.roles import Actor, Role
 from ..extensions import db
-from ..models import Case
+from ..models import Case, CaseAssignment, Mediator
 from .case_queries import OPEN_STATES, scope_conditions
 
 LIMIT = 10
@@ -38,6 +38,7 @@ class MyWork:
     overdue: list[WorkItem] = field(default_factory=list)
     critical: list[WorkItem] = field(default_factory=list)  # high or critical tension, still open
     active: list[WorkItem] = field(default_factory=list)  # a mediator's own open cases
+    to_answer: list[WorkItem] = field(default_factory=list)  # assignments waiting for the mediator's answer
     lapsed_proposals: list[WorkItem] = field(default_factory=list)
 
 
@@ -58,6 +59,10 @@ def my_work(actor: Actor, today: date, policy: DeadlinePolicy) -> MyWork:
     if actor.role is Role.MEDIATOR:
         work.active = _items(*scope, Case.state.in_((CaseState.ASSIGNED, CaseState.IN_MEDIATION)),
                              order=(Case.deadline.is_(None), Case.deadline, Case.id))
+        pending = (select(CaseAssignment.case_id).join(Mediator, Mediator.id == CaseAssignment.mediator_id)
+                   .where(Mediator.user_id == actor.id, CaseAssignment.status == "proposed",
+                          CaseAssignment.ended_at.is_(None)))
+        work.to_answer = _items(Case.id.in_(pending), Case.state == CaseState.ASSIGNED, order=(Case.id,))
         return work
     if actor.role is Role.COORDINATOR:
         work.intake = _items(*scope, Case.state.in_((CaseState.REGISTERED, CaseState.SCREENING,

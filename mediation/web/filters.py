@@ -27,6 +27,13 @@ def import_file_error(code: str) -> str:
     return str(FILE_ERRORS.get(code, code))
 
 
+def weekday_name(day: int) -> str:
+    """The weekday's name in the interface language (0 = Monday)."""
+    from ..mediators.forms import WEEKDAYS
+
+    return str(WEEKDAYS[day])
+
+
 def label_items(table: str) -> list[tuple[str, str]]:
     """(value, label) pairs of a label table, for filter selects."""
     return [(getattr(k, "value", k), str(v)) for k, v in getattr(labels_case, table).items()]
@@ -68,5 +75,6 @@ def register(app: Flask) -> None:
     app.add_template_global(label)
     app.add_template_global(label_items)
     app.add_template_global(import_reason)
+    app.add_template_global(weekday_name)
     app.add_template_global(import_file_error)
     app.add_template_global(labels_case.TENSION_BADGE, "TENSION_BADGE")
