@@ -26,8 +26,8 @@ def mediators_cli():
 def import_command(path: Path, strict: bool):
     """Import registry rows; every rejected row is printed with its line and reasons."""
     content = path.read_bytes()
-    total = sum(1 for _ in registry_io.read_rows(content, path.name))
     try:
+        total = sum(1 for _ in registry_io.read_rows(content, path.name))
         with click.progressbar(length=total, label="Checking rows") as bar:
             report = registry_io.import_registry(OPERATOR, content, path.name, strict=strict, ip=None, now=utcnow(),
                                                  today=local_date(utcnow()), progress=bar.update)

@@ -47,6 +47,17 @@ def own_pending(case: Case) -> bool:
                CaseAssignment.status == "proposed", CaseAssignment.ended_at.is_(None))) is not None
 
 
+def with_mediators(form: ReleaseForm, case: Case) -> ReleaseForm:
+    """Offer the mediators now on the case (the lead first)."""
+    rows = db.session.execute(
+        select(Mediator.id, Mediator.full_name, CaseAssignment.role).join(CaseAssignment, CaseAssignment.mediator_id
+                                                                         == Mediator.id)
+        .where(CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None),
+               CaseAssignment.status.in_(("proposed", "accepted"))).order_by(CaseAssignment.role.desc())).all()
+    form.mediator_id.choices = [(row.id, row.full_name) for row in rows]
+    return form
+
+
 def action_forms(case: Case) -> dict:
     """The forms the user may use on this case now, prefilled with its version."""
     role, state, forms = current_user.role, case.state, {}
@@ -62,7 +73,7 @@ def action_forms(case: Case) -> dict:
         forms["accept"] = AcceptForm(version=case.version)
         forms["decline"] = DeclineForm(version=case.version)
     if supervising and state in (CaseState.ASSIGNED, CaseState.IN_MEDIATION):
-        forms["release"] = ReleaseForm(version=case.version)
+        forms["release"] = with_mediators(ReleaseForm(version=case.version), case)
     if role is Role.MEDIATOR and state in (CaseState.ASSIGNED, CaseState.IN_MEDIATION) and "decline" not in forms:
         form = DeclineForm(version=case.version, recusal=True)
         forms["recuse"] = form
@@ -82,6 +93,8 @@ def _run(case_id: int, name: str, form_cls, perform: Callable, field_for: Callab
     """Validate, perform, commit once; or show the case again with the error on the right field."""
     case = visible_case(case_id, edit=True)
     form = form_cls()
+    if name == "release":
+        with_mediators(form, case)
     status = 422
     if form.validate_on_submit():
         try:
@@ -135,7 +148,7 @@ def screening(case_id: int):
 def release(case_id: int):
     """A decline, self-recusal or objection returns the case for reassignment."""
     def perform(form, st):
-        lifecycle.release_mediators(st, form.status.data, form.reason.data)
+        lifecycle.release_mediators(st, form.status.data, form.reason.data, mediator_id=form.mediator_id.data)
     return _run(case_id, "release", ReleaseForm, perform, _first_field)
 
 

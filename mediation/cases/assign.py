@@ -1,6 +1,6 @@
 """Suggestions and assignment, and the mediator's answer: accept with a declaration, decline or recuse."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,17 +32,18 @@ def _view(case_id: int):
         abort(403)
 
 
-def _form(view, case) -> SuggestedAssignForm:
+def _form(view, case, *, preselect: bool) -> SuggestedAssignForm:
     form = SuggestedAssignForm(version=case.version)
     names = view.mediators
     ranked = [(s.mediator_id, f"{names[s.mediator_id].full_name} · {s.total:.2f}") for s in view.suggestions.ranked]
     form.lead_id.choices = ranked
     form.co_id.choices = [(None, "—")] + ranked
-    if view.top and form.lead_id.data is None:
+    if not preselect:
+        return form  # a posted form keeps exactly what the coordinator chose
+    if view.top:
         form.lead_id.data = view.top.mediator_id
-    if view.suggestions.pair and form.co_id.data is None:
-        first, second = view.suggestions.pair.mediator_ids
-        form.lead_id.data, form.co_id.data = first, second
+    if view.suggestions.pair:
+        form.lead_id.data, form.co_id.data = view.suggestions.pair.mediator_ids
     return form
 
 
@@ -55,7 +56,7 @@ def suggestions(case_id: int):
         flash(_("Mediators can be chosen only while the case awaits assignment."), "warning")
         return redirect(url_for("cases.detail", case_id=case.id))
     view = _view(case.id)
-    form = _form(view, case)
+    form = _form(view, case, preselect=request.method == "GET")
     status = 200
     if form.validate_on_submit():
         try:
@@ -68,8 +69,12 @@ def suggestions(case_id: int):
         except MediatorUnavailable as error:
             db.session.rollback()
             field = form.co_id if error.mediator_id == form.co_id.data and form.co_id.data else form.lead_id
-            add_field_error(form, field, message(MEDIATOR, error) if error.reason_code != "at_capacity"
-                            else _("This mediator has just reached full caseload. Choose another."))
+            full = error.reason_code == "at_capacity" or "at_capacity" in error.data.get("reasons", [])
+            add_field_error(form, field, _("This mediator has just reached full caseload. Choose another.") if full
+                            else message(MEDIATOR, error))
+        except assignment_service.CoMediatorRequired:
+            db.session.rollback()
+            add_field_error(form, form.co_id, _("The region's policy asks for two mediators on this case."))
         except StaleCase as error:
             db.session.rollback()
             flash(stale_message(error), "danger")

@@ -139,8 +139,9 @@ class ScreeningForm(VersionedForm):
 
 
 class ReleaseForm(VersionedForm):
-    """A decline, self-recusal or the parties' objection."""
+    """A decline, self-recusal or the parties' objection, recorded by the coordinator for one mediator."""
 
+    mediator_id = SelectField(_l("Mediator"), coerce=optional_id)
     status = SelectField(_l("What happened"), choices=[
         SelectChoice("declined", _l("The mediator declined the case")),
         SelectChoice("recused", _l("The mediator recused themselves")),
@@ -199,8 +200,9 @@ class SearchForm(AppForm):
 class SuggestedAssignForm(VersionedForm):
     """Pick the lead (and co-mediator) from the ranked candidates."""
 
-    lead_id = SelectField(_l("Lead mediator"), coerce=required_id)
-    co_id = SelectField(_l("Co-mediator (optional)"), coerce=optional_id)
+    # The service checks the choice against fresh suggestions, and says why one is no longer possible.
+    lead_id = SelectField(_l("Lead mediator"), coerce=required_id, validate_choice=False)
+    co_id = SelectField(_l("Co-mediator (optional)"), coerce=optional_id, validate_choice=False)
     override_reason = TextAreaField(_l("Why not the top candidate?"), filters=[strip], validators=optional_text(2000),
                                     description=_l("Needed when you choose someone other than the first in the list."))
     note = TextAreaField(_l("Note"), filters=[strip], validators=optional_text(2000))

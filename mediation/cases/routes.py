@@ -13,7 +13,7 @@ from ..services import audit, case_export
 from ..services import org as org_service
 from ..services.case_queries import CaseFilter, list_cases
 from ..web.access import client_ip, requires
-from ..web.database import write_intent
+from ..web.database import writes
 from ..web.forms import id_value
 from . import bp
 from .actions import action_forms
@@ -125,9 +125,9 @@ def export(fmt: str):
 
 @bp.get("/<id:case_id>")
 @requires(*CASE_ROLES)
+@writes  # the view itself is recorded (Art. 8: who read what, and when)
 def detail(case_id: int):
     """The case page: details, parties, screening, mediators, timeline, and the actions the user may take."""
-    write_intent.set(True)  # the view itself is recorded (Art. 8: who read what, and when)
     case = visible_case(case_id)
     audit.record("case.view", actor_id=current_user.id, ip=client_ip(), object_type="case", object_id=case.id)
     page = render_template("cases/detail.html", **detail_context(case, action_forms(case)))

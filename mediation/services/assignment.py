@@ -40,6 +40,12 @@ class OverrideReasonRequired(DomainError):
     code = "override_reason_required"
 
 
+class CoMediatorRequired(DomainError):
+    """The region's policy asks for two mediators on this case and two can be had."""
+
+    code = "co_mediator_required"
+
+
 class DeclarationMissing(DomainError):
     """Accepting needs the explicit declaration that nothing impedes impartiality (Art. 7)."""
 
@@ -116,6 +122,10 @@ def assign(step: Step, lead_id: int, co_id: int | None, *, note: str | None, ove
             raise MediatorUnavailable(mediator_id=mediator_id, reason_code="excluded",
                                       reasons=[r.value for r in excluded.reasons] if excluded else [])
     top = view.top
+    if view.suggestions.needs_co_mediator and co_id is None and len(view.suggestions.ranked) >= 2:
+        raise CoMediatorRequired(case_id=step.case_id)
+    if co_id is not None and co_id == lead_id:
+        raise MediatorUnavailable(mediator_id=co_id, reason_code="same_as_lead")
     if top is not None and lead_id != top.mediator_id and not (override_reason or "").strip():
         raise OverrideReasonRequired(top_id=top.mediator_id)
     # Lock in id order so two assignments over the same pair cannot deadlock.
@@ -186,7 +196,7 @@ def decline(step: Step, reason: str, ties: list[str], *, recusal: bool) -> Case:
         raise ConflictDeclared(ties=sorted(unknown), reason_code="unknown_tie")
     assignment.conflict_ties, assignment.conflict_note = list(ties), reason
     assignment.decided_at = step.now
-    return release_mediators(step, "recused" if recusal else "declined", reason)
+    return release_mediators(step, "recused" if recusal else "declined", reason, mediator_id=assignment.mediator_id)
 
 
 def awaiting_answer(actor: Actor) -> list[tuple[int, str]]:

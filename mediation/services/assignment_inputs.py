@@ -66,14 +66,11 @@ def case_inputs(case_ids: list[int]) -> list[CaseInput]:
         parties[row.case_id].append(row)
     working: dict[int, set[int]] = defaultdict(set)
     released: dict[int, set[int]] = defaultdict(set)
-    conflicted: dict[int, set[int]] = defaultdict(set)
     for row in db.session.execute(select(CaseAssignment.case_id, CaseAssignment.mediator_id, CaseAssignment.status,
                                          CaseAssignment.ended_at, CaseAssignment.conflict_ties)
                                   .where(CaseAssignment.case_id.in_(case_ids))):
-        if row.status in RELEASED_STATUSES:
+        if row.status in RELEASED_STATUSES:  # declined, recused or objected: never back on this case
             released[row.case_id].add(row.mediator_id)
-            if row.conflict_ties:
-                conflicted[row.case_id].add(row.mediator_id)
         elif row.ended_at is None:
             working[row.case_id].add(row.mediator_id)
     inputs = []
@@ -89,7 +86,7 @@ def case_inputs(case_ids: list[int]) -> list[CaseInput]:
             parties=party_inputs, has_interpreter=case.interpreter_needed,
             high_tension=case.tension in (TensionLevel.HIGH, TensionLevel.CRITICAL),
             assigned_mediator_ids=frozenset(working[case_id]),
-            recused_mediator_ids=frozenset(released[case_id] - conflicted[case_id])))
+            recused_mediator_ids=frozenset(released[case_id])))
     return inputs
 
 

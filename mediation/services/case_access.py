@@ -42,7 +42,9 @@ def access_of(case: Case) -> CaseAccess:
 
 def case_for(actor: Actor, case_id: int, *, edit: bool = False) -> Case:
     """Load a case the actor may see (or edit); otherwise CaseNotFound, so its existence stays private."""
-    case = db.session.get(Case, case_id)
+    # Loading for a change locks the row (SELECT … FOR UPDATE on PostgreSQL; SQLite's write transaction
+    # is already exclusive), so two saves of the same version are serialised and the second sees the first.
+    case = db.session.get(Case, case_id, with_for_update=edit or None, populate_existing=edit)
     if case is None:
         raise CaseNotFound(case_id=case_id)
     access = access_of(case)

@@ -184,6 +184,8 @@ def update_case(step: Step, edit: CaseEdit) -> Case:
     """Correct a case's details; refused when someone else saved it since the form was loaded."""
 
     case = load_for_change(step)
+    if case.state is CaseState.CLOSED:
+        raise NotAllowed(actor_id=step.actor.id, case_id=case.id, reason_code="case_closed")
     signals = sorted(set(edit.signals))
     new = {"category": edit.category, "channel": edit.channel, "subject": edit.subject,
            "description": edit.description, "languages": sorted(set(edit.languages)),

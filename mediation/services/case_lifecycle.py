@@ -95,9 +95,11 @@ def save(case: Case, step: Step) -> None:
 
 def record_event(case: Case, step: Step, kind: str, *, to_state: CaseState | None = None, reason: str | None = None,
            data: dict | None = None) -> None:
+    """Write the timeline event and the audit event of a step, and move the state if it changes."""
     from_state = case.state.value
-    case.events.append(CaseEvent(at=step.now, actor_id=step.actor.id, kind=kind, from_state=from_state,
-                                 to_state=(to_state or case.state).value, reason=reason, data=data or {}))
+    # Added by id, not through case.events: appending would load the whole timeline for nothing.
+    db.session.add(CaseEvent(case_id=case.id, at=step.now, actor_id=step.actor.id, kind=kind, from_state=from_state,
+                             to_state=(to_state or case.state).value, reason=reason, data=data or {}))
     if to_state is not None:
         case.state = to_state
     audit.record(f"case.{kind}", actor_id=step.actor.id, ip=step.ip, object_type="case", object_id=case.id,
@@ -174,17 +176,31 @@ def _excluded_from_case(case_id: int, mediator_id: int) -> bool:
         CaseAssignment.status.in_(("declined", "recused", "objected"))).limit(1)) is not None
 
 
-def release_mediators(step: Step, status: str, reason: str) -> Case:
-    """Assigned or in mediation → awaiting assignment: a decline, self-recusal or the parties' objection."""
+def release_mediators(step: Step, status: str, reason: str, *, mediator_id: int | None = None) -> Case:
+    """A decline, self-recusal or the parties' objection ends one mediator's place on the case.
+
+    Only the mediator concerned is barred from the case (mediator_id, or the lead when none is named);
+    a co-mediator who stays keeps the case (and becomes its lead); with nobody left the case returns to
+    "awaiting assignment", and a started mediation keeps its start date and deadline.
+    """
     case = load_for_change(step)
-    check_transition(case.state, CaseState.AWAITING_ASSIGNMENT, step.actor.role)
     if not reason.strip():
         raise DateInvalid(field="reason", reason_code="reason_required")
-    for assignment in db.session.scalars(select(CaseAssignment).where(
-            CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None))):
+    working = list(db.session.scalars(select(CaseAssignment).where(
+        CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None),
+        CaseAssignment.status.in_(("proposed", "accepted"))).order_by(CaseAssignment.role.desc())))
+    leaving = [a for a in working if a.mediator_id == mediator_id] if mediator_id else working[:1]
+    if not leaving:
+        raise MediatorUnavailable(mediator_id=mediator_id, reason_code="not_on_case")
+    staying = [a for a in working if a not in leaving]
+    if not staying:
+        check_transition(case.state, CaseState.AWAITING_ASSIGNMENT, step.actor.role)
+    for assignment in leaving:
         assignment.ended_at, assignment.status, assignment.reason = step.now, status, reason
-    # The mediation (if started) goes on with a new mediator: start date and deadline stay.
-    record_event(case, step, status, to_state=CaseState.AWAITING_ASSIGNMENT, reason=reason)
+    if staying and all(a.role != "lead" for a in staying):
+        staying[0].role = "lead"
+    record_event(case, step, status, to_state=None if staying else CaseState.AWAITING_ASSIGNMENT, reason=reason,
+                 data={"mediators": [a.mediator_id for a in leaving]})
     save(case, step)
     return case
 
@@ -197,8 +213,10 @@ def sign_contract(step: Step, signed_on: date, policy: DeadlinePolicy) -> Case:
     if signed_on < case.received_on:
         raise DateInvalid(field="signed_on", reason_code="before_received")
     check_transition(case.state, CaseState.IN_MEDIATION, step.actor.role, contract_signed=True)
-    case.contract_signed_on = signed_on
-    case.deadline = mediation_deadline(signed_on, policy, [case.extension_days] if case.extension_days else [])
+    if case.contract_signed_on is None:
+        case.contract_signed_on = signed_on
+        case.deadline = mediation_deadline(signed_on, policy, [case.extension_days] if case.extension_days else [])
+    # else: a replacement mediator joins a mediation that already started; its term runs on unchanged.
     for assignment in db.session.scalars(select(CaseAssignment).where(
             CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None))):
         assignment.status = "accepted"
@@ -214,6 +232,8 @@ def extend_term(step: Step, days: int, reason: str, parties_consent: bool, agree
     case = load_for_change(step)
     if case.state is not CaseState.IN_MEDIATION or case.contract_signed_on is None:
         raise DateInvalid(field="days", reason_code="not_in_mediation")
+    if agreed_on > step.today:
+        raise DateInvalid(field="agreed_on", reason_code="in_future")
     previous = [case.extension_days] if case.extension_days else []
     check_extension(days, previous, policy, reason, parties_consent, agreed_on=agreed_on, deadline=case.deadline)
     case.extension_days, case.extension_reason = case.extension_days + days, reason

@@ -180,6 +180,15 @@ def apply_data(mediator: Mediator, data: MediatorData, now: datetime) -> None:
     mediator.updated_at = now
 
 
+def _snapshot(mediator: Mediator) -> dict:
+    """The record's fields, languages and specialisations, to tell what an edit changed."""
+    values = {column.key: getattr(mediator, column.key) for column in Mediator.__table__.columns
+              if column.key not in ("updated_at", "name_folded")}
+    values["languages"] = sorted((lang.language, lang.level) for lang in mediator.languages)
+    values["specializations"] = sorted(mediator.specializations)
+    return values
+
+
 def create_mediator(actor: Actor, data: MediatorData, *, ip: str | None, now: datetime, today: date) -> Mediator:
     """Add a mediator to the registry."""
     if not can_keep_registry(actor, data.region_id):
@@ -209,9 +218,11 @@ def update_mediator(actor: Actor, mediator_id: int, data: MediatorData, *, ip: s
     if not can_keep_registry(actor, data.region_id):
         raise NotAllowed(actor_id=actor.id, action="move_mediator")
     _check(data, today, mediator.id)
+    before = _snapshot(mediator)
     apply_data(mediator, data, now)
+    after = _snapshot(mediator)
+    changed = sorted(name for name in after if before[name] != after[name])
     db.session.flush()
-    changed = sorted(attr.key for attr in db.inspect(mediator).attrs if attr.history.has_changes())
     audit.record("mediator.update", actor_id=actor.id, ip=ip, object_type="mediator", object_id=mediator.id,
                  summary={"fields": changed}, now=now)
     return mediator

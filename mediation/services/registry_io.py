@@ -8,7 +8,7 @@ already on file updates that mediator, so importing the same file twice never du
 import csv
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -205,6 +205,10 @@ def import_registry(actor: Actor, content: bytes, filename: str, *, strict: bool
         return report
     for data in good:
         mediator = existing.get(data.registry_number)
+        if mediator is not None:
+            # The file has no account link and no ethnicity: keep what the registry already holds.
+            data = replace(data, user_id=mediator.user_id, ethnicity=mediator.ethnicity,
+                           ethnicity_consent_on=mediator.ethnicity_consent_on)
         if mediator is None:
             mediator = Mediator(created_at=now, status="active")
             db.session.add(mediator)

@@ -8,7 +8,7 @@ another writer, and a deferred transaction never fails on upgrading a stale snap
 
 from contextvars import ContextVar
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -30,7 +30,14 @@ def configure_engines(app: Flask) -> None:
 
 
 def _mark_write_intent() -> None:
-    write_intent.set(request.method in WRITE_METHODS)
+    view = current_app.view_functions.get(request.endpoint or "")
+    write_intent.set(request.method in WRITE_METHODS or bool(getattr(view, "writes", False)))
+
+
+def writes(view):
+    """Mark a GET view that writes (e.g. records a view in the audit trail) so SQLite begins IMMEDIATE."""
+    view.writes = True
+    return view
 
 
 def _sqlite_pragmas(engine: Engine, busy_ms: int, *, in_memory: bool) -> None:

@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
@@ -63,6 +64,12 @@ def handle_http_error(error: HTTPException):
     return render_error(code)
 
 
+def handle_stale(error: StaleDataError):
+    """A concurrent save won the race past every check: answer 409, never 500."""
+    db.session.rollback()
+    return render_error(409)
+
+
 def handle_unexpected(error: Exception):
     """Roll back whatever the request wrote, log the trace, show a calm page."""
     db.session.rollback()
@@ -73,4 +80,5 @@ def handle_unexpected(error: Exception):
 def register(app: Flask) -> None:
     """Install the handlers."""
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(StaleDataError, handle_stale)
     app.register_error_handler(Exception, handle_unexpected)
