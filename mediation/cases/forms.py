@@ -141,7 +141,7 @@ class ScreeningForm(VersionedForm):
 class ReleaseForm(VersionedForm):
     """A decline, self-recusal or the parties' objection, recorded by the coordinator for one mediator."""
 
-    mediator_id = SelectField(_l("Mediator"), coerce=optional_id)
+    mediator_id = SelectField(_l("Mediator"), coerce=optional_id, validate_choice=False)
     status = SelectField(_l("What happened"), choices=[
         SelectChoice("declined", _l("The mediator declined the case")),
         SelectChoice("recused", _l("The mediator recused themselves")),

@@ -72,7 +72,7 @@ def new():
         if len(form.parties) < form.parties.max_entries:
             form.parties.append_entry()
         return render_template("cases/new.html", form=form, duplicates=[])
-    duplicates = []
+    duplicates, refused = [], False
     if form.validate_on_submit():
         data = _intake_data(form)
         house = next((h for h in _houses_in_scope() if h.id == data.house_id), None)
@@ -88,11 +88,12 @@ def new():
                 db.session.rollback()
                 for name, code in error.errors.items():
                     add_field_error(form, _field(form, name), INTAKE.get(code, code))
+                refused = True
             else:
                 db.session.commit()
                 flash(_("Appeal registered as %(number)s.", number=case.number), "success")
                 return redirect(url_for("cases.detail", case_id=case.id))
-    status = 200 if not form.errors and not duplicates else 422
+    status = 422 if form.errors or duplicates or refused else 200
     return render_template("cases/new.html", form=form, duplicates=duplicates), status
 
 

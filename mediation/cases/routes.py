@@ -2,7 +2,6 @@
 
 from flask import Response, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..domain.case_fields import CaseCategory, TensionLevel
 from ..domain.case_states import CaseState
@@ -71,29 +70,24 @@ def index():
     page = list_cases(current_user.actor, flt, today=today(), cursor=request.args.get("cursor"),
                       exact_count=request.args.get("count") == "exact")
     search_form = SearchForm(q=flt.query)
+    houses = _houses_in_scope()
+    # The region filter is built from the houses (one query for both): every region has its houses.
+    regions = sorted({h.region for h in houses}, key=lambda r: r.kato2) \
+        if current_user.actor.scope_level is ScopeLevel.REPUBLIC else []
+    mediator = db.session.get(Mediator, flt.mediator_id) if flt.mediator_id else None
     return render_template("cases/list.html", page=page, flt=flt, args=filter_args(), search_form=search_form,
-                           regions=org_service.regions() if current_user.actor.scope_level is ScopeLevel.REPUBLIC
-                           else [], houses=_houses_in_scope(), mediators=_mediators_in_scope(),
-                           today=today())
+                           regions=regions, houses=houses, mediator=mediator, today=today())
 
 
 def _houses_in_scope():
     actor = current_user.actor
-    houses = org_service.houses()
+    houses = org_service.houses(with_regions=True)
     if actor.scope_level is ScopeLevel.REGION:
         return [h for h in houses if h.region_id == actor.region_id]
     if actor.scope_level is ScopeLevel.HOUSE:
         return [h for h in houses if h.id == actor.house_id]
     return houses
 
-
-def _mediators_in_scope():
-    """Mediators for the filter: a region's registry; the whole list is too long for a republic select."""
-    actor = current_user.actor
-    if actor.role is Role.MEDIATOR or actor.scope_level is ScopeLevel.REPUBLIC:
-        return []
-    return list(db.session.scalars(select(Mediator).where(Mediator.region_id == actor.region_id)
-                                   .order_by(Mediator.name_folded)))
 
 
 @bp.post("/search")

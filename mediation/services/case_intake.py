@@ -19,6 +19,8 @@ from .case_lifecycle import Step, load_for_change, record_event, save
 from .case_numbers import format_number, next_sequence
 
 MIN_PARTIES = 2
+# The Law on Mediation dates from 28 January 2011; an earlier "received" date is a typo (0025 for 2025).
+EARLIEST_RECEIVED = date(2011, 1, 28)
 MAX_PARTIES = 30
 
 
@@ -86,6 +88,8 @@ def _check(actor: Actor, data: IntakeData, house: FriendshipHouse | None, today:
         errors["house_id"] = "outside_scope"
     if data.received_on > today:
         errors["received_on"] = "in_future"
+    elif data.received_on < EARLIEST_RECEIVED:
+        errors["received_on"] = "too_old"
     if not MIN_PARTIES <= len(data.parties) <= MAX_PARTIES:
         errors["parties"] = "too_few_parties" if len(data.parties) < MIN_PARTIES else "too_many_parties"
     for index, party in enumerate(data.parties):

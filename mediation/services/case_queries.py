@@ -6,7 +6,7 @@ fixed number of queries whatever its size: the page, its parties, its houses, an
 
 import base64
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Integer, column, false, func, select, text, tuple_
@@ -56,6 +56,11 @@ class CaseRow:
     deadline: date | None
     house_id: int
     parties: tuple[str, ...] = ()
+    house_names: tuple[str, str, str] = ("", "", "")  # kk, ru, en
+
+    def house_name(self, locale: str) -> str:
+        """The Friendship House's name in the interface language."""
+        return dict(zip(("kk", "ru", "en"), self.house_names, strict=True)).get(locale) or self.house_names[0]
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,6 @@ class CasePage:
     next_cursor: str | None
     total: int
     total_capped: bool
-    houses: dict[int, FriendshipHouse] = field(default_factory=dict)
 
 
 def scope_conditions(actor: Actor) -> list:
@@ -137,7 +141,7 @@ def decode_cursor(cursor: str | None, sort: str) -> tuple[date, int] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, value, case_id = raw.split("|")
-        if kind != sort:
+        if kind != sort or not case_id.isdigit() or not 0 < int(case_id) < 2**31:
             return None
         return date.fromisoformat(value), int(case_id)
     except (ValueError, UnicodeDecodeError):
@@ -152,7 +156,10 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     key = Case.deadline if by_deadline else Case.received_on
     order = (key.asc(), Case.id.asc()) if by_deadline else (key.desc(), Case.id.desc())
     query = (select(Case.id, Case.number, Case.received_on, Case.category, Case.state, Case.tension,
-                    Case.deadline, Case.house_id).where(*conditions).order_by(*order).limit(page_size + 1))
+                    Case.deadline, Case.house_id, FriendshipHouse.name_kk, FriendshipHouse.name_ru,
+                    FriendshipHouse.name_en)
+             .join(FriendshipHouse, FriendshipHouse.id == Case.house_id)
+             .where(*conditions).order_by(*order).limit(page_size + 1))
     position = decode_cursor(cursor, flt.sort)
     if position is not None:
         after = tuple_(key, Case.id) > position if by_deadline else tuple_(key, Case.id) < position
@@ -162,15 +169,15 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     found = found[:page_size]
     parties = _party_names([row.id for row in found])
     rows = [CaseRow(id=r.id, number=r.number, received_on=r.received_on, category=r.category, state=r.state,
-                    tension=r.tension, deadline=r.deadline, house_id=r.house_id, parties=parties.get(r.id, ()))
+                    tension=r.tension, deadline=r.deadline, house_id=r.house_id, parties=parties.get(r.id, ()),
+                    house_names=(r.name_kk, r.name_ru, r.name_en))
             for r in found]
     next_cursor = None
     if more and rows:
         last = rows[-1]
         next_cursor = encode_cursor(flt.sort, last.deadline if by_deadline else last.received_on, last.id)
     total, capped = count_cases(conditions, exact=exact_count)
-    return CasePage(rows=rows, next_cursor=next_cursor, total=total, total_capped=capped,
-                    houses=_houses({r.house_id for r in rows}))
+    return CasePage(rows=rows, next_cursor=next_cursor, total=total, total_capped=capped)
 
 
 def count_cases(conditions: list, *, exact: bool = False) -> tuple[int, bool]:
@@ -195,7 +202,3 @@ def _party_names(case_ids: list[int]) -> dict[int, tuple[str, ...]]:
     return {k: tuple(v) for k, v in names.items()}
 
 
-def _houses(house_ids: set[int]) -> dict[int, FriendshipHouse]:
-    if not house_ids:
-        return {}
-    return {h.id: h for h in db.session.scalars(select(FriendshipHouse).where(FriendshipHouse.id.in_(house_ids)))}

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..domain.roles import Actor, ScopeLevel
 from ..extensions import db
@@ -31,9 +32,12 @@ def regions() -> list[Region]:
     return list(db.session.scalars(select(Region).order_by(Region.kato2)))
 
 
-def houses() -> list[FriendshipHouse]:
-    """All Friendship Houses with their regions, for choosers."""
-    return list(db.session.scalars(select(FriendshipHouse).order_by(FriendshipHouse.region_id, FriendshipHouse.id)))
+def houses(*, with_regions: bool = False) -> list[FriendshipHouse]:
+    """All Friendship Houses, for choosers (with their regions loaded in the same query if asked)."""
+    query = select(FriendshipHouse).order_by(FriendshipHouse.region_id, FriendshipHouse.id)
+    if with_regions:
+        query = query.options(joinedload(FriendshipHouse.region))
+    return list(db.session.scalars(query))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ INTAKE = {
     "unknown_house": _l("Choose a Friendship House."),
     "outside_scope": _l("You can register appeals only for the Friendship Houses you work for."),
     "in_future": _l("This date is in the future."),
+    "too_old": _l("This date is before the Law on Mediation (28 January 2011): check the year."),
     "too_few_parties": _l("A dispute needs at least two parties."),
     "too_many_parties": _l("At most 30 parties can be registered on one case."),
     "iin_invalid": _l("This is not a valid IIN/BIN: 12 digits with a correct check digit."),
@@ -56,6 +57,7 @@ MEDIATOR = {
     "not_in_region": _l("This mediator is not in the case's region."),
     "not_active": _l("This mediator is suspended or excluded."),
     "recused_from_case": _l("This mediator declined, recused or was objected to on this case before."),
+    "not_on_case": _l("This mediator is not on the case."),
 }
 
 
