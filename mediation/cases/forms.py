@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from ..domain.case_fields import PartyKind
 from ..domain.identity import is_valid_iin_bin, normalise_iin_bin
+from ..services.case_intake import MAX_PARTIES
 from ..services.contacts import PhoneInvalid, normalise_phone
 from ..web import labels_case as L
 from ..web.forms import AppForm, MultiCheckboxField, choices, no_control_characters, optional_id, required_id, strip
@@ -56,8 +57,7 @@ class PartyForm(Form):
     full_name = StringField(_l("Full name or organisation name"), filters=[strip],
                             validators=[DataRequired(), Length(max=300), no_control_characters])
     iin_bin = StringField(_l("IIN / BIN"), filters=[strip], validators=[Optional(), Length(max=20), valid_iin_bin])
-    preferred_language = SelectField(_l("Preferred language"), choices=choices(L.LANGUAGE, blank="—"),
-                                     validators=[Optional()])
+    preferred_language = SelectField(_l("Preferred language"), choices=choices(L.LANGUAGE, blank="—"), default="")
     phone = StringField(_l("Phone"), filters=[strip], validators=[Optional(), Length(max=30), valid_phone])
     email = EmailField(_l("E-mail"), filters=[strip],
                        validators=[Optional(), Length(max=254), Email(check_deliverability=False)])
@@ -70,9 +70,9 @@ class PartyForm(Form):
                             description=_l("Recorded only with the party's consent; shown only in aggregate."))
     ethnicity_consent_on = DateField(_l("Consent to record ethnicity given on"), validators=[Optional()])
     consent_mediation_on = DateField(_l("Consent to mediation given on"), validators=[Optional()])
-    consent_mediation_method = SelectField(_l("How"), choices=choices(L.CONSENT, blank="—"), validators=[Optional()])
+    consent_mediation_method = SelectField(_l("How"), choices=choices(L.CONSENT, blank="—"), default="")
     consent_data_on = DateField(_l("Consent to personal-data processing given on"), validators=[Optional()])
-    consent_data_method = SelectField(_l("How"), choices=choices(L.CONSENT, blank="—"), validators=[Optional()])
+    consent_data_method = SelectField(_l("How"), choices=choices(L.CONSENT, blank="—"), default="")
 
     def validate_ethnicity_consent_on(self, field) -> None:
         """Ethnicity is stored only with the party's recorded consent."""
@@ -100,7 +100,8 @@ class IntakeForm(CaseDetailsMixin, AppForm):
 
     house_id = SelectField(_l("Friendship House"), coerce=required_id)
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
-    parties = FieldList(FormField(PartyForm), min_entries=2, max_entries=30)
+    # One more than the service accepts, so a 31st party is refused with a message, not silently dropped.
+    parties = FieldList(FormField(PartyForm), min_entries=2, max_entries=MAX_PARTIES + 1)
     confirm_duplicates = HiddenField()
     add_party = SubmitField(_l("Add a party"))
     submit = SubmitField(_l("Register the appeal"))
@@ -181,8 +182,7 @@ class CloseForm(VersionedForm):
     """Closing the case."""
 
     outcome = SelectField(_l("Outcome"), choices=choices(L.OUTCOME))
-    ground = SelectField(_l("Termination ground (Art. 26)"), choices=choices(L.GROUND, blank="—"),
-                         validators=[Optional()])
+    ground = SelectField(_l("Termination ground (Art. 26)"), choices=choices(L.GROUND, blank="—"), default="")
     effective_on = DateField(_l("Date that fixes the termination"), validators=[Optional()])
     reason = TextAreaField(_l("Note"), filters=[strip], validators=optional_text(2000))
     referred_to = StringField(_l("Referred to"), filters=[strip], validators=optional_text(300))

@@ -69,7 +69,7 @@ def new():
         form.parties[0].form.role.data = PartyRole.APPLICANT.value
         form.parties[1].form.role.data = PartyRole.RESPONDENT.value
     elif form.add_party.data:
-        if len(form.parties) < form.parties.max_entries:
+        if len(form.parties) < case_intake.MAX_PARTIES:
             form.parties.append_entry()
         return render_template("cases/new.html", form=form, duplicates=[])
     duplicates, refused = [], False

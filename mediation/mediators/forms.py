@@ -79,7 +79,7 @@ class MediatorForm(AppForm):
 # One level select per language: "—" means the mediator does not mediate in it.
 for _code in LANGUAGES:
     setattr(MediatorForm, f"lang_{_code}", SelectField(
-        L.LANGUAGE[_code], choices=[SelectChoice("", "—")] + choices(L.LEVEL), validators=[Optional()]))
+        L.LANGUAGE[_code], choices=[SelectChoice("", "—")] + choices(L.LEVEL), default=""))
 
 
 class StatusForm(AppForm):

@@ -55,7 +55,8 @@ def my_work(actor: Actor, today: date, policy: DeadlinePolicy) -> MyWork:
     if actor.role is Role.ADMIN:
         return work
     week_end = today + timedelta(days=policy.due_soon_days)
-    in_mediation = [*scope, Case.state == CaseState.IN_MEDIATION]
+    # Started mediations: the term keeps running between mediators too, so any open case with a deadline.
+    in_mediation = [*scope, Case.state != CaseState.CLOSED, Case.deadline.is_not(None)]
     if actor.role is Role.MEDIATOR:
         work.active = _items(*scope, Case.state.in_((CaseState.ASSIGNED, CaseState.IN_MEDIATION)),
                              order=(Case.deadline.is_(None), Case.deadline, Case.id))

@@ -112,10 +112,11 @@ def filter_conditions(actor: Actor, flt: CaseFilter, today: date) -> list:
     if flt.mediator_id is not None:
         conditions.append(Case.id.in_(select(CaseAssignment.case_id).where(
             CaseAssignment.mediator_id == flt.mediator_id, CaseAssignment.status.in_(WORKING_STATUSES))))
+    # A deadline exists once the contract is signed; it keeps running while a new mediator is found.
     if flt.due == "overdue":
-        conditions += [Case.state == CaseState.IN_MEDIATION, Case.deadline < today]
+        conditions += [Case.state != CaseState.CLOSED, Case.deadline < today]
     elif flt.due == "week":
-        conditions += [Case.state == CaseState.IN_MEDIATION, Case.deadline >= today,
+        conditions += [Case.state != CaseState.CLOSED, Case.deadline >= today,
                        Case.deadline <= today + timedelta(days=7)]
     if flt.received_from:
         conditions.append(Case.received_on >= flt.received_from)
