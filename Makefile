@@ -51,7 +51,7 @@ test: install-dev translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check mediation tests bench config.py
+	$(BIN)/ruff check mediation tests config.py $(wildcard bench)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
