@@ -22,5 +22,5 @@ def record(action: str, *, actor_id: int | None, ip: str | None, object_type: st
         ip=ip,
     )
     db.session.add(event)
-    log.info("audit action=%s actor=%s object=%s:%s", action, actor_id, object_type, object_id)
+    log.debug("audit action=%s actor=%s object=%s:%s", action, actor_id, object_type, object_id)
     return event
