@@ -111,6 +111,22 @@ def edit(mediator_id: int):
     return render_template("mediators/form.html", form=form, mediator=mediator), 422 if form.errors else 200
 
 
+def _change(mediator_id: int, perform, done: str):
+    """Run one registry change: 404 if out of reach, errors flashed, otherwise commit; back to the record."""
+    try:
+        perform()
+    except registry.MediatorNotFound:
+        abort(404)
+    except registry.RegistryInvalid as error:
+        db.session.rollback()
+        for code in error.errors.values():
+            flash(str(REGISTRY.get(code, code)), "danger")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+
+
 @bp.post("/<id:mediator_id>/status")
 @requires(*KEEPERS)
 def status(mediator_id: int):
@@ -118,20 +134,9 @@ def status(mediator_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        registry.set_status(current_user.actor, mediator_id, MediatorStatus(form.status.data),
-                            reason=form.reason.data or "", until=form.until.data, ip=client_ip(), now=utcnow(),
-                            today=local_date(utcnow()))
-    except registry.MediatorNotFound:
-        abort(404)
-    except registry.RegistryInvalid as error:
-        db.session.rollback()
-        for code in error.errors.values():
-            flash(str(REGISTRY.get(code, code)), "danger")
-        return redirect(url_for("mediators.detail", mediator_id=mediator_id))
-    db.session.commit()
-    flash(_("Status changed."), "success")
-    return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+    return _change(mediator_id, lambda: registry.set_status(
+        current_user.actor, mediator_id, MediatorStatus(form.status.data), reason=form.reason.data or "",
+        until=form.until.data, ip=client_ip(), now=utcnow(), today=local_date(utcnow())), _("Status changed."))
 
 
 @bp.post("/<id:mediator_id>/absences")
@@ -141,19 +146,9 @@ def add_absence(mediator_id: int):
     form = AbsenceForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        registry.add_absence(current_user.actor, mediator_id, form.start.data, form.end.data, form.kind.data,
-                             ip=client_ip(), now=utcnow())
-    except registry.MediatorNotFound:
-        abort(404)
-    except registry.RegistryInvalid as error:
-        db.session.rollback()
-        for code in error.errors.values():
-            flash(str(REGISTRY.get(code, code)), "danger")
-        return redirect(url_for("mediators.detail", mediator_id=mediator_id))
-    db.session.commit()
-    flash(_("Absence recorded."), "success")
-    return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+    return _change(mediator_id, lambda: registry.add_absence(
+        current_user.actor, mediator_id, form.start.data, form.end.data, form.kind.data, ip=client_ip(),
+        now=utcnow()), _("Absence recorded."))
 
 
 @bp.post("/<id:mediator_id>/hours")
@@ -166,15 +161,5 @@ def hours(mediator_id: int):
             for error in errors:
                 flash(str(error), "danger")
         return redirect(url_for("mediators.detail", mediator_id=mediator_id))
-    try:
-        registry.set_weekly_hours(current_user.actor, mediator_id, form.slots(), ip=client_ip(), now=utcnow())
-    except registry.MediatorNotFound:
-        abort(404)
-    except registry.RegistryInvalid as error:
-        db.session.rollback()
-        for code in error.errors.values():
-            flash(str(REGISTRY.get(code, code)), "danger")
-        return redirect(url_for("mediators.detail", mediator_id=mediator_id))
-    db.session.commit()
-    flash(_("Weekly hours saved."), "success")
-    return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+    return _change(mediator_id, lambda: registry.set_weekly_hours(
+        current_user.actor, mediator_id, form.slots(), ip=client_ip(), now=utcnow()), _("Weekly hours saved."))
