@@ -57,7 +57,8 @@ def add_field_error(form, field, message) -> None:
 
 def id_value(raw) -> int | None:
     """An id from a query string or form: ASCII digits within the column's range, else None."""
-    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit():
+    # Length first: int() of a huge digit string is slow and refused by Python (4,300-digit limit).
+    if not isinstance(raw, str) or not 0 < len(raw) <= 10 or not raw.isascii() or not raw.isdigit():
         return None
     value = int(raw)
     return value if 1 <= value <= MAX_ID else None
