@@ -5,7 +5,7 @@ from flask import current_app
 
 from alembic import context
 
-from mediation.models import is_search_object
+from mediation.models import is_hand_made_object
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -87,7 +87,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     # Engine-specific search objects (FTS5 table, GIN expression index) are created by hand in the
     # revisions; autogenerate must neither drop nor recreate them.
-    conf_args.setdefault("include_name", lambda name, type_, parent_names: not is_search_object(name))
+    conf_args.setdefault("include_name", lambda name, type_, parent_names: not is_hand_made_object(name))
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from mediation import create_app
 from mediation.extensions import db
-from mediation.models import is_search_object
+from mediation.models import is_hand_made_object
 from tests.conftest import config_for, unavailable
 
 PG_ADMIN_URL = os.environ.get("MEDIATION_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -42,7 +42,7 @@ def _diff(app) -> list:
     with db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={
             "compare_type": True,
-            "include_name": lambda name, type_, parent: not is_search_object(name)})
+            "include_name": lambda name, type_, parent: not is_hand_made_object(name)})
         return compare_metadata(context, db.metadata)
 
 

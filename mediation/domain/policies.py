@@ -65,3 +65,43 @@ def can_view_case(actor: Actor, case: CaseAccess) -> bool:
 def can_edit_case(actor: Actor, case: CaseAccess) -> bool:
     """Coordinators and managers edit cases of their scope; mediators edit only their own."""
     return can_view_case(actor, case)
+
+
+def can_read_confidential_notes(actor: Actor, case: CaseAccess) -> bool:
+    """Only the mediators of the case read confidential and caucus notes (Art. 8); others see that they exist."""
+    return actor.role is Role.MEDIATOR and actor.id in case.mediator_user_ids
+
+
+def can_schedule_sessions(actor: Actor, case: CaseAccess) -> bool:
+    """Coordinators and managers of the case's scope book sessions, and the case's own mediators."""
+    return actor.role in (Role.COORDINATOR, Role.MANAGER, Role.MEDIATOR) and can_view_case(actor, case)
+
+
+def can_log_session(actor: Actor, case: CaseAccess) -> bool:
+    """Only a mediator of the case writes the log of its sessions."""
+    return actor.role is Role.MEDIATOR and actor.id in case.mediator_user_ids
+
+
+def can_read_documents(actor: Actor, case: CaseAccess) -> bool:
+    """Settlement documents are read, downloaded and printed by whoever may see the case (same scope)."""
+    return can_view_case(actor, case)
+
+
+def can_draft_document(actor: Actor, case: CaseAccess) -> bool:
+    """Only the mediators of the case draft its documents: they write the terms with the parties."""
+    return actor.role is Role.MEDIATOR and actor.id in case.mediator_user_ids
+
+
+def can_finalise_document(actor: Actor, case: CaseAccess) -> bool:
+    """Managers register (number, freeze, print) documents of their scope; coordinators and mediators do not."""
+    return actor.role is Role.MANAGER and within_scope(actor, case.place)
+
+
+def can_file_paper(actor: Actor, case: CaseAccess) -> bool:
+    """The signed paper copy is marked and its scan filed by the case's mediators, coordinators and managers."""
+    return can_edit_case(actor, case)
+
+
+def can_use_document_registry(actor: Actor) -> bool:
+    """The registry of documents across cases (filters, batch print) is the managers' tool."""
+    return actor.role is Role.MANAGER

@@ -3,6 +3,7 @@
 from .assignment import CaseAssignment
 from .audit import AuditEvent
 from .case import Case, CaseEvent, CaseNumberCounter, Party
+from .document import Document, DocumentNumberCounter, DocumentScan
 from .mediator import (
     AssignmentPolicyRecord,
     Mediator,
@@ -12,12 +13,29 @@ from .mediator import (
     MediatorSpecialization,
     MediatorWeeklyHours,
 )
-from .org import FriendshipHouse, MediationRoom, Region
+from .org import FriendshipHouse, HouseClosure, HouseOpeningHours, MediationRoom, Region, RoomClosure
 from .search_ddl import is_search_object
+from .session import (
+    BOOKING_EXCLUSIONS,
+    CalendarFeed,
+    MediationSession,
+    SessionLog,
+    SessionLogAmendment,
+    SessionMediator,
+    SessionParty,
+)
 from .user import User
 
 __all__ = [
-    "AssignmentPolicyRecord", "AuditEvent", "Case", "CaseAssignment", "CaseEvent", "CaseNumberCounter",
-    "FriendshipHouse", "MediationRoom", "Mediator", "MediatorAbsence", "MediatorCategoryStats", "MediatorLanguage",
-    "MediatorSpecialization", "MediatorWeeklyHours", "Party", "Region", "User", "is_search_object",
+    "Document", "DocumentNumberCounter", "DocumentScan",
+    "AssignmentPolicyRecord", "AuditEvent", "CalendarFeed", "Case", "CaseAssignment", "CaseEvent",
+    "CaseNumberCounter", "FriendshipHouse", "HouseClosure", "HouseOpeningHours", "MediationRoom", "MediationSession",
+    "Mediator", "MediatorAbsence", "MediatorCategoryStats", "MediatorLanguage", "MediatorSpecialization",
+    "MediatorWeeklyHours", "Party", "Region", "RoomClosure", "SessionLog", "SessionLogAmendment", "SessionMediator",
+    "SessionParty", "User", "is_hand_made_object", "is_search_object",
 ]
+
+
+def is_hand_made_object(name: str | None) -> bool:
+    """True for engine-specific objects (search structures, exclusion constraints) the metadata leaves out."""
+    return is_search_object(name) or name in BOOKING_EXCLUSIONS

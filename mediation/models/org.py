@@ -1,6 +1,8 @@
 """The organisation: regions, Friendship Houses and their mediation rooms."""
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from datetime import date, time
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -47,6 +49,9 @@ class FriendshipHouse(db.Model):
 
     region: Mapped[Region] = relationship(back_populates="houses")
     rooms: Mapped[list["MediationRoom"]] = relationship(back_populates="house", order_by="MediationRoom.id")
+    opening_hours: Mapped[list["HouseOpeningHours"]] = relationship(
+        cascade="all, delete-orphan", order_by="HouseOpeningHours.weekday")
+    closures: Mapped[list["HouseClosure"]] = relationship(cascade="all, delete-orphan", order_by="HouseClosure.start")
 
     def name(self, locale: str) -> str:
         """The house's name in the given interface language (Kazakh when unknown)."""
@@ -68,5 +73,50 @@ class MediationRoom(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     house: Mapped[FriendshipHouse] = relationship(back_populates="rooms")
+    closures: Mapped[list["RoomClosure"]] = relationship(cascade="all, delete-orphan", order_by="RoomClosure.start")
 
     __table_args__ = (CheckConstraint("capacity BETWEEN 1 AND 500", name="capacity_range"),)
+
+
+class HouseOpeningHours(db.Model):
+    """When a house is open on one weekday (0 = Monday), local time; a weekday without a row is closed."""
+
+    __tablename__ = "house_opening_hours"
+
+    house_id: Mapped[int] = mapped_column(ForeignKey("friendship_house.id", ondelete="CASCADE"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("closes > opens", name="ordered"),
+    )
+
+
+class HouseClosure(db.Model):
+    """Days a house is closed (public holiday, event, repairs), both inclusive."""
+
+    __tablename__ = "house_closure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    house_id: Mapped[int] = mapped_column(ForeignKey("friendship_house.id", ondelete="CASCADE"), index=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+
+    __table_args__ = (CheckConstraint('"end" >= start', name="ordered"),)
+
+
+class RoomClosure(db.Model):
+    """Days a room cannot be booked (renovation) while its history stays; both inclusive."""
+
+    __tablename__ = "room_closure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("mediation_room.id", ondelete="CASCADE"), index=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+
+    __table_args__ = (CheckConstraint('"end" >= start', name="ordered"),)
