@@ -15,7 +15,7 @@ from ..domain.roles import Role
 from ..extensions import db
 from ..models import Case, CaseAssignment, Mediator
 from ..services import case_lifecycle as lifecycle
-from ..services.case_lifecycle import DateInvalid, MediatorUnavailable, StaleCase
+from ..services.case_lifecycle import DateInvalid, MediatorUnavailable, SessionsUnlogged, StaleCase
 from ..web.access import requires
 from ..web.case_messages import DATES, EXTENSION, MEDIATOR, TRANSITION, message, stale_message
 from ..web.forms import add_field_error
@@ -110,6 +110,11 @@ def _run(case_id: int, name: str, form_cls, perform: Callable, field_for: Callab
             add_field_error(form, field_for(form, error), message(TRANSITION, error))
         except NotAllowed:
             abort(403)
+        except SessionsUnlogged as error:
+            db.session.rollback()
+            add_field_error(form, form.outcome, _(
+                "%(count)d session(s) of this case ended without a log: the mediator logs them before the case "
+                "closes with an agreement.", count=error.count))
         except (DateInvalid, ExtensionRefused, MediatorUnavailable, MissingDate) as error:
             db.session.rollback()
             table = {DateInvalid: DATES, ExtensionRefused: EXTENSION, MediatorUnavailable: MEDIATOR}.get(type(error))

@@ -5,10 +5,12 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..cases.common import deadline_policy, today
+from ..domain.roles import Role
 from ..extensions import db
-from ..services import case_home
+from ..services import case_home, session_logs
 from ..services import org as org_service
 from ..services import users as user_service
+from ..services.clock import utcnow
 from ..web.access import is_safe_next
 from ..web.forms import EmptyForm
 from . import bp
@@ -19,7 +21,8 @@ def home():
     """The signed-in user's start page: their scope and what the system holds there."""
     overview = org_service.scope_overview(current_user.actor)
     work = case_home.my_work(current_user.actor, today(), deadline_policy())
-    return render_template("main/home.html", overview=overview, work=work, today=today())
+    to_log = session_logs.to_log_for(current_user.id, utcnow()) if current_user.role is Role.MEDIATOR else []
+    return render_template("main/home.html", overview=overview, work=work, today=today(), to_log=to_log)
 
 
 @bp.post("/language")

@@ -27,6 +27,7 @@ from ..models import Case, CaseAssignment, CaseEvent, Mediator, User
 from . import audit
 from .case_access import case_for
 from .clock import local_date
+from .schedule_context import unlogged_count
 
 SCREENING_COLUMNS = {
     ExclusionQuestion.THIRD_PARTY_INTERESTS: "excl_third_party",
@@ -46,6 +47,12 @@ class DateInvalid(DomainError):
     """A date is outside what the rule allows (field, reason_code)."""
 
     code = "date_invalid"
+
+
+class SessionsUnlogged(DomainError):
+    """An agreement cannot be recorded while a session that has ended is left without its log (count)."""
+
+    code = "sessions_unlogged"
 
 
 class MediatorUnavailable(DomainError):
@@ -258,6 +265,10 @@ def close_case(step: Step, closure: Closure) -> Case:
     """Close the case; a started mediation needs one of the five grounds and its effective date."""
     case = load_for_change(step)
     started = case.contract_signed_on is not None
+    if closure.outcome in (Outcome.FULL_AGREEMENT, Outcome.PARTIAL_AGREEMENT):
+        unlogged = unlogged_count(case.id, step.now)
+        if unlogged:
+            raise SessionsUnlogged(field="outcome", count=unlogged)
     check_transition(case.state, CaseState.CLOSED, step.actor.role, outcome=closure.outcome,
                      ground=closure.ground, started=started, eligible=None)
     if closure.ground is not None:

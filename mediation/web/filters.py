@@ -64,6 +64,13 @@ def number(value) -> str:
     return format_decimal(value)
 
 
+def session_label(table: str, value) -> str:
+    """A scheduling value's label: session_label('KIND', session.kind)."""
+    from . import session_messages
+
+    return labels_case.label(getattr(session_messages, table), value)
+
+
 def register(app: Flask) -> None:
     """Install the filters."""
     app.add_template_filter(localdt)
@@ -73,6 +80,7 @@ def register(app: Flask) -> None:
     app.add_template_global(role_label)
     app.add_template_global(scope_label)
     app.add_template_global(label)
+    app.add_template_global(session_label)
     app.add_template_global(label_items)
     app.add_template_global(import_reason)
     app.add_template_global(weekday_name)

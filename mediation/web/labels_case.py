@@ -95,6 +95,13 @@ EVENT = {
     "proposal": _l("Proposal to mediate recorded"),
     "edited": _l("Details corrected"),
     "closed": _l("Case closed"),
+    "session_booked": _l("Session booked"),
+    "session_rescheduled": _l("Session rescheduled"),
+    "session_cancelled": _l("Session cancelled"),
+    "session_logged": _l("Session logged"),
+    "session_log_edited": _l("Session log corrected"),
+    "session_log_amended": _l("Amendment added to a session log"),
+    "tension_raised": _l("Tension raised: a party refused to attend twice"),
 }
 LANGUAGE = {
     "kk": _l("Kazakh"), "ru": _l("Russian"), "uz": _l("Uzbek"), "ug": _l("Uyghur"), "ko": _l("Korean"),

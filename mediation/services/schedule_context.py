@@ -1,0 +1,90 @@
+"""Loading what a clash check needs: one narrow query per kind of thing, then the domain compares."""
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..domain.scheduling import Busy, DateRange, DayHours, HouseCalendar, Slot
+from ..extensions import db
+from ..models import (
+    HouseClosure,
+    HouseOpeningHours,
+    MediationSession,
+    MediatorAbsence,
+    RoomClosure,
+    SessionLog,
+    SessionMediator,
+)
+from ..models.session import ACTIVE
+
+
+def house_calendar(house_id: int, first: date, last: date) -> HouseCalendar:
+    """The house's weekly hours and the closures touching [first, last]."""
+    hours = {row.weekday: DayHours(row.opens, row.closes) for row in db.session.scalars(
+        select(HouseOpeningHours).where(HouseOpeningHours.house_id == house_id))}
+    closures = [DateRange(c.start, c.end) for c in db.session.scalars(
+        select(HouseClosure).where(HouseClosure.house_id == house_id, HouseClosure.end >= first,
+                                   HouseClosure.start <= last))]
+    return HouseCalendar(hours, tuple(closures))
+
+
+def room_closures(room_ids: Iterable[int], first: date, last: date) -> dict[int, list[DateRange]]:
+    """Closures of the rooms touching [first, last], by room."""
+    found: dict[int, list[DateRange]] = {}
+    ids = list(room_ids)
+    if not ids:
+        return found
+    for row in db.session.scalars(select(RoomClosure).where(RoomClosure.room_id.in_(ids), RoomClosure.end >= first,
+                                                            RoomClosure.start <= last)):
+        found.setdefault(row.room_id, []).append(DateRange(row.start, row.end))
+    return found
+
+
+def room_busy(room_ids: Sequence[int], start: datetime, end: datetime) -> list[Busy]:
+    """Active sessions in the rooms overlapping [start, end) (served by the (room, ends_at) index)."""
+    if not room_ids:
+        return []
+    rows = db.session.execute(
+        select(MediationSession.id, MediationSession.room_id, MediationSession.starts_at, MediationSession.ends_at)
+        .where(MediationSession.room_id.in_(room_ids), MediationSession.status == ACTIVE,
+               MediationSession.ends_at > start, MediationSession.starts_at < end))
+    return [Busy(row.room_id, Slot(row.starts_at, row.ends_at), row.id) for row in rows]
+
+
+def mediator_busy(mediator_ids: Sequence[int], start: datetime, end: datetime) -> list[Busy]:
+    """Active sessions of the mediators overlapping [start, end)."""
+    if not mediator_ids:
+        return []
+    rows = db.session.execute(
+        select(SessionMediator.session_id, SessionMediator.mediator_id, SessionMediator.starts_at,
+               SessionMediator.ends_at)
+        .where(SessionMediator.mediator_id.in_(mediator_ids), SessionMediator.active,
+               SessionMediator.ends_at > start, SessionMediator.starts_at < end))
+    return [Busy(row.mediator_id, Slot(row.starts_at, row.ends_at), row.session_id) for row in rows]
+
+
+def absences(mediator_ids: Sequence[int], first: date, last: date) -> dict[int, list[DateRange]]:
+    """Absences of the mediators touching [first, last], by mediator."""
+    found: dict[int, list[DateRange]] = {}
+    if not mediator_ids:
+        return found
+    for row in db.session.scalars(select(MediatorAbsence).where(
+            MediatorAbsence.mediator_id.in_(mediator_ids), MediatorAbsence.end >= first,
+            MediatorAbsence.start <= last)):
+        found.setdefault(row.mediator_id, []).append(DateRange(row.start, row.end))
+    return found
+
+
+def local_days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The first and last local calendar days an interval touches (padded by a day for safety at midnight)."""
+    slot = Slot(start, end)
+    return slot.local_start.date() - timedelta(days=1), slot.local_end.date() + timedelta(days=1)
+
+
+def unlogged_count(case_id: int, now: datetime) -> int:
+    """Booked sessions of the case that have ended without a log."""
+    return db.session.scalar(
+        select(func.count(MediationSession.id)).outerjoin(SessionLog)
+        .where(MediationSession.case_id == case_id, MediationSession.status == ACTIVE,
+               MediationSession.ends_at <= now, SessionLog.id.is_(None))) or 0
