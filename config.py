@@ -85,6 +85,12 @@ class Config:
     MEDIATOR_PROFESSIONAL_MIN_AGE = 25
     MEDIATOR_PUBLIC_MIN_AGE = 40
 
+    # Settlement documents: the public address printed in QR codes, the page cap, scan and batch limits.
+    DOCUMENT_VERIFY_BASE_URL = os.environ.get("DOCUMENT_VERIFY_BASE_URL", "http://127.0.0.1:5000")
+    DOCUMENT_MAX_PAGES = 60
+    DOCUMENT_SCAN_MAX_BYTES = 8 * 1024 * 1024
+    DOCUMENT_BATCH_LIMIT = 2000
+
     DEMO_PASSWORD = "demo12345"  # noqa: S105 - printed by `make run`; the seed refuses to run in production
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

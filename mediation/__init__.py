@@ -53,9 +53,11 @@ def register_blueprints(app: Flask) -> None:
     from .assignment import bp as assignment_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .documents import bp as documents_bp
     from .main import bp as main_bp
     from .mediators import bp as mediators_bp
     from .registry import bp as registry_bp
+    from .verify import bp as verify_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -64,6 +66,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mediators_bp, url_prefix="/mediators")
     app.register_blueprint(registry_bp, url_prefix="/registry")
     app.register_blueprint(assignment_bp, url_prefix="/assignment")
+    app.register_blueprint(documents_bp, url_prefix="/documents")
+    app.register_blueprint(verify_bp, url_prefix="/verify")
 
 
 def register_cli(app: Flask) -> None:
