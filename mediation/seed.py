@@ -26,6 +26,7 @@ from .models import (
 )
 from .seed_cases import seed_cases
 from .services import org as org_service
+from .services.houses import independence_day_closure, office_hours
 from .services.passwords import hash_password
 
 DEMO_ACCOUNTS = (
@@ -67,7 +68,7 @@ def seed_demo(*, password: str, today: date, fast_hash: bool = False, mediators:
         raise SeedRefused("the database already has accounts")
     rng = random.Random(rng_seed)
     regions = org_service.load_regions()
-    houses = _seed_houses(rng)
+    houses = _seed_houses(rng, today)
     rooms = sum(len(h.rooms) for h in houses)
     created = _seed_mediators(rng, houses, mediators, today)
     users = _seed_accounts(password, houses, created, fast_hash)
@@ -77,7 +78,7 @@ def seed_demo(*, password: str, today: date, fast_hash: bool = False, mediators:
                       cases=cases)
 
 
-def _seed_houses(rng: random.Random) -> list[FriendshipHouse]:
+def _seed_houses(rng: random.Random, today: date) -> list[FriendshipHouse]:
     regions = {r.kato2: r for r in db.session.scalars(select(Region))}
     text = resources.files("mediation.data").joinpath("demo_houses.csv").read_text(encoding="utf-8")
     houses = []
@@ -90,6 +91,11 @@ def _seed_houses(rng: random.Random) -> list[FriendshipHouse]:
                 name=f"{100 + number}", capacity=rng.choice([6, 8, 10, 12, 20]),
                 has_interpreter_equipment=rng.random() < 0.35, has_video_link=rng.random() < 0.5,
                 step_free_access=rng.random() < 0.7))
+        # Weekday office hours, Saturday mornings at the republican house, closed on Independence Day.
+        house.opening_hours.extend(office_hours())
+        if house.is_republican:
+            house.opening_hours.extend(office_hours([5], time(10), time(14)))
+        house.closures.append(independence_day_closure(today))
         db.session.add(house)
         houses.append(house)
     db.session.flush()

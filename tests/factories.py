@@ -7,6 +7,7 @@ from mediation.domain.roles import Role
 from mediation.extensions import db
 from mediation.models import FriendshipHouse, MediationRoom, Region, User
 from mediation.services import org as org_service
+from mediation.services.houses import office_hours
 from mediation.services.passwords import hash_password
 
 PASSWORD = "correct horse 42"
@@ -36,10 +37,11 @@ def make_org() -> Org:
 
 
 def make_house(region: Region, *, name: str = "Достық үйі", republican: bool = False) -> FriendshipHouse:
-    """A Friendship House with one room."""
+    """A Friendship House with one room, open Monday–Friday 09:00–18:00."""
     house = FriendshipHouse(region=region, name_kk=name, name_ru=name, name_en=name, city="—",
                             is_republican=republican)
     house.rooms.append(MediationRoom(name="101", capacity=8))
+    house.opening_hours.extend(office_hours())  # Monday–Friday 09:00–18:00, so tests can book sessions
     db.session.add(house)
     db.session.flush()
     return house

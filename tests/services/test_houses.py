@@ -218,3 +218,17 @@ def test_capacity_range(capacity, ok):
 def test_independence_day_closure_is_the_next_one():
     assert houses.independence_day_closure(date(2025, 12, 17)).start == date(2025, 12, 16)
     assert houses.independence_day_closure(date(2025, 12, 18)).start == date(2026, 12, 16)
+
+
+def test_demo_seed_gives_houses_hours_and_a_holiday(app):
+    from mediation.seed import seed_demo
+
+    seed_demo(password="demo password 42", today=date(2025, 3, 12), fast_hash=True, mediators=5, case_count=0)
+    all_houses = houses.list_houses(factories.make_user("admin").actor).houses
+    for house in all_houses:
+        expected = {d: (time(9), time(18)) for d in range(5)}
+        if house.is_republican:
+            expected[5] = (time(10), time(14))
+        assert {r.weekday: (r.opens, r.closes) for r in house.opening_hours} == expected
+        assert [(c.start, c.end) for c in house.closures] == [(date(2025, 12, 16), date(2025, 12, 17))]
+    assert any(h.is_republican for h in all_houses)
