@@ -88,9 +88,9 @@ def log_session(actor: Actor, session_id: int, entry: LogEntry, *, now: datetime
     if session.log is not None:
         raise LogInvalid(field="outcome", reason_code="already_logged")
     _check(entry, session, now)
-    log = SessionLog(session_id=session.id, author_id=actor.id, logged_at=now, updated_at=now)
+    log = SessionLog(author_id=actor.id, logged_at=now, updated_at=now)
     _fill(log, entry, session)
-    db.session.add(log)
+    session.log = log
     db.session.flush()
     step = Step(actor, case.id, case.version, now, ip)
     record_event(case, step, "session_logged", data={"session_id": session.id, "outcome": entry.outcome.value})

@@ -95,10 +95,10 @@ def show_errors(form: SessionForm, error) -> int:
     if isinstance(error, SessionInvalid):
         put_error(form, error.field, INVALID.get(error.reason_code, _("This cannot be saved as it is.")))
         return 422
-    names = {**{r_id: label for r_id, label in form.room_id.choices if r_id},
-             **dict(form.mediator_ids.choices)}
+    rooms = {room_id: label for room_id, label in form.room_id.choices if room_id}
+    mediators = dict(form.mediator_ids.choices)
     for clash in error.clashes:
-        put_error(form, CLASH_FIELD[clash.kind], clash_message(clash, names))
+        put_error(form, CLASH_FIELD[clash.kind], clash_message(clash, rooms, mediators))
     return 409
 
 

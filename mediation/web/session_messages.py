@@ -53,16 +53,19 @@ LOG_INVALID = {
 WARNING = {WarningKind.AFTER_DEADLINE: _l("This session is after the case's mediation deadline.")}
 
 
+ROOM_CLASHES = (ClashKind.ROOM_BOOKED, ClashKind.ROOM_CLOSED, ClashKind.ROOM_INACTIVE)
+
+
 def _span(clash: Clash) -> str:
     if clash.other is None:
         return ""
     return f"{format_time(clash.other.start, 'short')}–{format_time(clash.other.end, 'short')}"
 
 
-def clash_message(clash: Clash, names: dict) -> str:
-    """One clash in words, naming the room or mediator and the other session's times (names: id → name)."""
-    name = names.get(clash.subject_id, "")
+def clash_message(clash: Clash, rooms: dict, mediators: dict) -> str:
+    """One clash in words, naming the room or mediator (from id → name maps) and the other session's times."""
     kind = clash.kind
+    name = (rooms if kind in ROOM_CLASHES else mediators).get(clash.subject_id, "")
     if kind is ClashKind.ROOM_BOOKED:
         return _("%(room)s is already booked %(span)s.", room=name, span=_span(clash)) if clash.other \
             else _("%(room)s was booked by someone else a moment ago. Choose another time or room.", room=name)

@@ -209,3 +209,21 @@ def test_find_a_slot_proposes_free_times_in_opening_hours(setting):
     found = slot_finder.earliest_slots(case, minutes=60, interpreter=False, now=now, limit=3)
     assert found and found[0][1].start == sf.local(MONDAY, 11)  # 09:00–11:00 is taken by the mediator
     assert all(s.local_start.hour >= 9 and s.local_end.hour <= 18 for _r, s in found)
+
+
+def test_postgres_exclusion_constraint_catches_a_race_the_check_lost(setting, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the exclusion constraint exists on PostgreSQL only; SQLite serialises writers instead")
+    # Given a booked room, and a check that (as in a lost race) saw nothing yet
+    book(setting, sf.local(MONDAY, 10))
+    db.session.commit()
+    from mediation.domain.scheduling import BookingCheck
+
+    monkeypatch.setattr(scheduling, "check_plan", lambda *args, **kwargs: BookingCheck((), ()))
+    # When the same room is booked again for an overlapping time
+    with pytest.raises(BookingConflict) as refused:
+        book(setting, sf.local(MONDAY, 10, 30))
+    # Then the database refused it and the refusal is the usual conflict, marked as a race
+    assert refused.value.raced and refused.value.clashes[0].kind is ClashKind.ROOM_BOOKED
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(MediationSession.id))) == 1
