@@ -5,8 +5,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from mediation.domain.scheduling import (
-    Busy,
     BookingContext,
+    Busy,
     ClashKind,
     DateRange,
     DayHours,
@@ -110,7 +110,8 @@ def test_another_room_or_a_touching_session_does_not_clash():
 def test_a_reschedule_does_not_clash_with_itself():
     wanted = slot(MONDAY, (10, 30), (11, 30))
     check = check_booking(wanted, room_id=1, mediator_ids=[7], session_id=50, ctx=ctx(
-        room_busy=[Busy(1, slot(MONDAY, (10, 0), (11, 0)), 50)], mediator_busy=[Busy(7, slot(MONDAY, (10, 0), (11, 0)), 50)]))
+        room_busy=[Busy(1, slot(MONDAY, (10, 0), (11, 0)), 50)],
+        mediator_busy=[Busy(7, slot(MONDAY, (10, 0), (11, 0)), 50)]))
     assert check.ok
 
 

@@ -83,11 +83,13 @@ def test_a_session_is_logged_once_and_not_before_it_happens(held):
 def test_the_author_corrects_within_24_hours_then_only_amends(held):
     case, _coordinator, mediator_user, session = held
     session_logs.log_session(mediator_user.actor, session.id, entry(case), now=AFTER)
-    session_logs.edit_log(mediator_user.actor, session.id, entry(case, notes="Түзетілген"), now=AFTER + timedelta(hours=23))
+    session_logs.edit_log(mediator_user.actor, session.id, entry(case, notes="Түзетілген"),
+                          now=AFTER + timedelta(hours=23))
     db.session.commit()
     assert session.log.confidential_notes == "Түзетілген"
     with pytest.raises(LogLocked):
-        session_logs.edit_log(mediator_user.actor, session.id, entry(case, notes="Кеш"), now=AFTER + timedelta(hours=24))
+        session_logs.edit_log(mediator_user.actor, session.id, entry(case, notes="Кеш"),
+                              now=AFTER + timedelta(hours=24))
     db.session.rollback()
     session_logs.amend_log(mediator_user.actor, session.id, "Қосымша: өкіл келді", confidential=False,
                            now=AFTER + timedelta(days=2))
