@@ -25,6 +25,7 @@ from .models import (
     User,
 )
 from .seed_cases import seed_cases
+from .seed_sessions import seed_sessions
 from .services import org as org_service
 from .services.houses import independence_day_closure, office_hours
 from .services.passwords import hash_password
@@ -54,6 +55,7 @@ class SeedReport:
     mediators: int
     users: int
     cases: int = 0
+    sessions: int = 0
 
 
 def database_is_empty() -> bool:
@@ -74,8 +76,9 @@ def seed_demo(*, password: str, today: date, fast_hash: bool = False, mediators:
     users = _seed_accounts(password, houses, created, fast_hash)
     db.session.flush()
     cases = seed_cases(case_count, today=today) if case_count else 0
+    sessions = seed_sessions(today) if case_count else 0
     return SeedReport(regions=regions, houses=len(houses), rooms=rooms, mediators=len(created), users=users,
-                      cases=cases)
+                      cases=cases, sessions=sessions)
 
 
 def _seed_houses(rng: random.Random, today: date) -> list[FriendshipHouse]:

@@ -1,7 +1,7 @@
 """Settlement documents: drafts and finalised versions with their PDF, scans of signed copies, number counter.
 
 Revision ID: e60185a63650
-Revises: 61c5dfeee46d
+Revises: 653978c35509
 Create Date: 2026-11-21 16:09:26.721419
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e60185a63650'
-down_revision = '61c5dfeee46d'
+down_revision = '653978c35509'
 branch_labels = None
 depends_on = None
 
