@@ -47,6 +47,7 @@ class DocumentPolicy:
     """Limits on drafts (configuration: practice may ask for other values)."""
 
     max_terms: int = 250
+    max_action_length: int = 2000
     due_horizon_days: int = 5 * 366  # a term due more than five years after signing is surely a typo
     date_ahead_days: int = 30  # the signing may be planned, but not months ahead
     max_extension_days: int = 30
@@ -145,6 +146,8 @@ def check_term(term: Term, *, positions: set[int], signed_on: date | None, today
         raise TermInvalid(field="obliged", reason_code="obliged_required")
     if not term.action.strip():
         raise TermInvalid(field="action", reason_code="action_required")
+    if len(term.action) > policy.max_action_length:
+        raise TermInvalid(field="action", reason_code="action_too_long", limit=policy.max_action_length)
     reason = check_due_date(term.due_on, signed_on=signed_on, today=today, policy=policy)
     if reason:
         raise TermInvalid(field="due_on", reason_code=reason)

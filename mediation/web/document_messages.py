@@ -40,6 +40,7 @@ MISSING = {
     "too_many_terms": _l("There are more terms than one document can hold."),
     "term_obliged_required": _l("Term %(n)s: choose the party who performs it."),
     "term_action_required": _l("Term %(n)s: say what is to be done."),
+    "term_action_too_long": _l("Term %(n)s is longer than 2,000 characters."),
     "term_due_required": _l("Term %(n)s: give the due date."),
     "term_due_before_signing": _l("Term %(n)s: the due date is before the date of signing."),
     "term_due_too_far": _l("Term %(n)s: the due date is more than five years after signing."),
@@ -62,6 +63,7 @@ MISSING = {
 REFUSAL = {
     "obliged_required": _l("Choose the party who performs the term."),
     "action_required": _l("Say what is to be done."),
+    "action_too_long": _l("A term may hold at most 2,000 characters: split it into several terms."),
     "due_required": _l("Give the due date."),
     "due_before_signing": _l("The due date cannot be before the date of signing."),
     "due_too_far": _l("The due date is more than five years after signing: check the year."),
