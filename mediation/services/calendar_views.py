@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..domain.scheduling import LOCAL_OFFSET, HouseCalendar, Slot, local_to_utc
+from ..domain.scheduling import LOCAL_OFFSET, HouseCalendar, local_to_utc
 from ..extensions import db
 from ..models import Case, MediationRoom, MediationSession, Mediator, SessionMediator
 from ..models.session import ACTIVE
@@ -61,9 +61,12 @@ def week_grid(house_id: int, monday: date, rooms: list[MediationRoom], now: date
     start = local_to_utc(datetime.combine(monday, time()))
     end = start + timedelta(days=days)
     room_ids = [r.id for r in rooms]
-    by_room: dict[int, list[MediationSession]] = {}
+    # Plain (start, end, session) tuples per room and local day: each cell then looks at a handful of
+    # sessions, not the week's, and never through ORM attribute access (the grid has ~1,000 cells).
+    spans: dict[tuple[int, date], list[tuple[datetime, datetime, MediationSession]]] = {}
     for session in _sessions(room_ids, start, end) if room_ids else []:
-        by_room.setdefault(session.room_id, []).append(session)
+        for day in {(session.starts_at + LOCAL_OFFSET).date(), (session.ends_at + LOCAL_OFFSET).date()}:
+            spans.setdefault((session.room_id, day), []).append((session.starts_at, session.ends_at, session))
     closures = load.room_closures(room_ids, monday, monday + timedelta(days=days - 1))
     opens, closes = _bounds(calendar)
     grid = []
@@ -71,18 +74,20 @@ def week_grid(house_id: int, monday: date, rooms: list[MediationRoom], now: date
         day = monday + timedelta(days=offset)
         window = calendar.open_window(day)
         day_grid = DayGrid(day, window is None)
+        closed_rooms = {room.id for room in rooms if not room.active
+                        or any(c.covers(day) for c in closures.get(room.id, ()))}
         moment = datetime.combine(day, opens)
         while moment.time() < closes and moment.date() == day:
-            slot = Slot(local_to_utc(moment), local_to_utc(moment + STEP))
+            cell_start = local_to_utc(moment)
+            cell_end = cell_start + STEP
+            shut = window is None or cell_start < window.start or cell_end > window.end or cell_start < now
             cells = []
             for room in rooms:
-                taken = next((s for s in by_room.get(room.id, ()) if Slot(s.starts_at, s.ends_at).overlaps(slot)),
-                             None)
+                taken = next((span for span in spans.get((room.id, day), ())
+                              if span[0] < cell_end and cell_start < span[1]), None)
                 if taken:
-                    cells.append(Cell("busy", moment, taken, first=taken.starts_at >= slot.start or
-                                      moment.time() == opens))
-                elif (window is None or slot.start < window.start or slot.end > window.end or slot.start < now
-                      or any(c.covers(day) for c in closures.get(room.id, ())) or not room.active):
+                    cells.append(Cell("busy", moment, taken[2], first=taken[0] >= cell_start or moment.time() == opens))
+                elif shut or room.id in closed_rooms:
                     cells.append(Cell("closed", moment))
                 else:
                     cells.append(Cell("free", moment))
