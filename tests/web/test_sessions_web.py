@@ -69,7 +69,7 @@ def test_a_clash_is_a_409_with_the_room_named_on_the_field(client, world):
                                                                               end="12:00"))
     body = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 409
-    assert re.search(r"— 101 is already booked \d\d:\d\d–\d\d:\d\d", body) and "is in another session" in body
+    assert re.search(r"— 101 is already booked \d{1,2}:\d\d", body) and "is in another session" in body
     assert db.session.scalar(select(func.count(MediationSession.id))) == 1
 
 
