@@ -12,7 +12,7 @@ from ..extensions import db
 from ..services import audit
 from ..services import org as org_service
 from ..services.clock import local_date, utcnow
-from ..services.document_queries import DocumentFilter, list_registry, merged_pdf, printable, zip_of
+from ..services.document_queries import DocumentFilter, list_registry, merged_pdf, printable, stored_pdfs, zip_of
 from ..web.access import client_ip, requires
 from ..web.forms import EmptyForm, id_value
 from . import bp
@@ -77,7 +77,7 @@ def batch_print():
               "warning")
         return redirect(url_for("documents.index", **request.args))
     zipped = request.form.get("format") == "zip"
-    body = zip_of(documents) if zipped else merged_pdf(documents)
+    body = zip_of(stored_pdfs(documents)) if zipped else merged_pdf(stored_pdfs(documents))
     audit.record("document.batch_printed", actor_id=current_user.id, ip=client_ip(), object_type="document",
                  summary={"count": len(documents), "format": "zip" if zipped else "pdf"})
     db.session.commit()

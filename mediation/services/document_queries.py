@@ -2,13 +2,12 @@
 
 import io
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
-from sqlalchemy.orm import undefer
 
 from ..domain.agreement import DocumentKind, DocumentStatus
 from ..domain.roles import Actor, ScopeLevel
@@ -70,30 +69,41 @@ def list_registry(actor: Actor, flt: DocumentFilter, *, limit: int = 200) -> lis
                                                                        Document.id.desc()).limit(limit)))
 
 
-def printable(actor: Actor, flt: DocumentFilter, *, limit: int) -> list[Document]:
-    """The finalised (or superseded) documents of the filtered set, with their PDF bytes, oldest first."""
-    query = registry_query(actor, flt).where(Document.pdf.is_not(None)).options(undefer(Document.pdf))
-    return list(db.session.scalars(query.order_by(Document.finalised_at, Document.id).limit(limit + 1)))
+def printable(actor: Actor, flt: DocumentFilter, *, limit: int) -> list[tuple[int, str]]:
+    """(id, number) of the finalised or superseded documents of the filtered set, oldest first; one more than
+    the limit is returned so the caller can tell the set is too large."""
+    query = registry_query(actor, flt).where(Document.number.is_not(None))
+    rows = db.session.execute(query.with_only_columns(Document.id, Document.number)
+                              .order_by(Document.finalised_at, Document.id).limit(limit + 1))
+    return [(row.id, row.number) for row in rows]
 
 
-def merged_pdf(documents: Iterable[Document], progress: Callable[[int], None] | None = None) -> bytes:
+def stored_pdfs(items: Iterable[tuple[int, str]]) -> Iterator[tuple[str, bytes]]:
+    """(number, PDF bytes) one document at a time, so a batch of thousands never sits in memory whole."""
+    for document_id, number in items:
+        yield number, db.session.scalar(select(Document.pdf).where(Document.id == document_id))
+
+
+def merged_pdf(pdfs: Iterable[tuple[str, bytes]], progress: Callable[[int], None] | None = None) -> bytes:
     """One PDF of every document in order (the stored bytes, never re-rendered)."""
     writer = PdfWriter()
-    for document in documents:
-        writer.append(PdfReader(io.BytesIO(document.pdf)))
+    for _number, data in pdfs:
+        writer.append(PdfReader(io.BytesIO(data)))
         if progress:
             progress(1)
+    # Every document embeds the same fonts: keep one copy of each identical object.
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
 
 
-def zip_of(documents: Iterable[Document], progress: Callable[[int], None] | None = None) -> bytes:
+def zip_of(pdfs: Iterable[tuple[str, bytes]], progress: Callable[[int], None] | None = None) -> bytes:
     """A ZIP of the stored PDFs, one file per document named by its number (numbers are ASCII)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for document in documents:
-            archive.writestr(f"{document.number}.pdf", document.pdf)
+        for number, data in pdfs:
+            archive.writestr(f"{number}.pdf", data)
             if progress:
                 progress(1)
     return buffer.getvalue()
