@@ -189,7 +189,9 @@ def session_context(session, case, **forms) -> dict:
             "show_notes": notes_visible(current_user.actor, case), "can_log": mediator_of_case and session.active,
             "log_editable": editable, "cancel_form": forms.get("cancel_form") or (
                 CancelForm(version=session.version) if movable else None),
-            "amend_form": forms.get("amend_form") or (AmendForm() if mediator_of_case and log else None)}
+            # Within the author's 24 hours the log itself is corrected; amendments are for after.
+            "amend_form": forms.get("amend_form") or (
+                AmendForm() if mediator_of_case and log and not editable else None)}
 
 
 @bp.route("/<id:session_id>/reschedule", methods=["GET", "POST"])
