@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from .mediators import bp as mediators_bp
     from .registry import bp as registry_bp
     from .rooms import bp as rooms_bp
+    from .sessions import bp as sessions_bp
     from .verify import bp as verify_bp
 
     app.register_blueprint(main_bp)
@@ -67,9 +68,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mediators_bp, url_prefix="/mediators")
     app.register_blueprint(registry_bp, url_prefix="/registry")
     app.register_blueprint(assignment_bp, url_prefix="/assignment")
-    app.register_blueprint(rooms_bp, url_prefix="/rooms")
     app.register_blueprint(documents_bp, url_prefix="/documents")
     app.register_blueprint(verify_bp, url_prefix="/verify")
+    app.register_blueprint(rooms_bp, url_prefix="/rooms")
+    app.register_blueprint(sessions_bp, url_prefix="/sessions")
 
 
 def register_cli(app: Flask) -> None:
