@@ -195,3 +195,17 @@ def test_the_calendar_feed_has_case_numbers_and_rooms_but_no_names(client, world
     assert client.get(path).status_code == 404
     assert client.get("/sessions/feed/not-a-token.ics").status_code == 404
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "calendar_feed.reset")) == 2
+
+
+def test_a_coordinator_opens_a_mediators_agenda_from_the_registry(client, org, world):
+    _booked_and_logged(world)
+    as_user(client, world["coordinator"])
+    page = client.get(f"/mediators/{world['mediator'].id}").get_data(as_text=True)
+    assert f'/sessions/agenda?mediator={world["mediator"].id}' in page
+    agenda = client.get(f"/sessions/agenda?mediator={world['mediator'].id}").get_data(as_text=True)
+    assert world["case"].number in agenda
+    # a coordinator of another region cannot read it
+    outsider = factories.make_user("coordinator", org=org, house=org.semey_house)
+    db.session.commit()
+    as_user(client, outsider)
+    assert client.get(f"/sessions/agenda?mediator={world['mediator'].id}").status_code == 404
