@@ -91,8 +91,6 @@ def merged_pdf(pdfs: Iterable[tuple[str, bytes]], progress: Callable[[int], None
         writer.append(PdfReader(io.BytesIO(data)))
         if progress:
             progress(1)
-    # Every document embeds the same fonts: keep one copy of each identical object.
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
