@@ -227,11 +227,30 @@ def measure(url: str, runs: int, seed: int) -> None:
                 times.append(time.perf_counter() - started)
             return times[20:]
 
+        # The same query through the bare driver: what the database itself spends, without the ORM's share.
+        raw_sql = ("SELECT id, starts_at, ends_at FROM mediation_session WHERE room_id = {p} AND status = 'scheduled' "
+                   "AND ends_at > {p} AND starts_at < {p}").format(p="%s" if engine == "postgresql" else "?")
+
+        def raw_times() -> list[float]:
+            times = []
+            connection = db.session.connection().connection.driver_connection
+            for _ in range(runs + 20):
+                room = rng.choice(rooms)
+                begin = local_to_utc(datetime.combine(today - timedelta(days=rng.randint(0, 700)), clock(10)))
+                started = time.perf_counter()
+                cursor = connection.cursor()
+                cursor.execute(raw_sql, (room.id, begin, begin + timedelta(minutes=90)))
+                cursor.fetchall()
+                times.append(time.perf_counter() - started)
+            return times[20:]
+
         lines.append(summary("overlap query, index (room_id, ends_at)", overlap_times(), 2))
+        lines.append(summary("overlap query, bare driver, (room_id, ends_at)", raw_times(), 2))
         db.session.execute(text("DROP INDEX ix_mediation_session_room_end"))
         db.session.execute(text("CREATE INDEX ix_bench_room_start ON mediation_session (room_id, starts_at)"))
         db.session.commit()
         lines.append(summary("overlap query, index (room_id, starts_at) only [naive]", overlap_times(), 2))
+        lines.append(summary("overlap query, bare driver, (room_id, starts_at) only [naive]", raw_times(), 2))
         db.session.execute(text("DROP INDEX ix_bench_room_start"))
         db.session.execute(text("CREATE INDEX ix_mediation_session_room_end ON mediation_session (room_id, ends_at)"))
         db.session.commit()
