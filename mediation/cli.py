@@ -97,4 +97,4 @@ def seed_demo(if_empty, case_count):
     db.session.commit()
     click.echo(f"demo data: {report.regions} regions, {report.houses} Friendship Houses, {report.rooms} rooms, "
                f"{report.mediators} mediators, {report.users} accounts, {report.cases} cases, "
-               f"{report.sessions} sessions")
+               f"{report.sessions} sessions, {report.documents} finalised documents")

@@ -25,6 +25,7 @@ from .models import (
     User,
 )
 from .seed_cases import seed_cases
+from .seed_documents import seed_documents
 from .seed_sessions import seed_sessions
 from .services import org as org_service
 from .services.houses import independence_day_closure, office_hours
@@ -56,6 +57,7 @@ class SeedReport:
     users: int
     cases: int = 0
     sessions: int = 0
+    documents: int = 0
 
 
 def database_is_empty() -> bool:
@@ -77,8 +79,9 @@ def seed_demo(*, password: str, today: date, fast_hash: bool = False, mediators:
     db.session.flush()
     cases = seed_cases(case_count, today=today) if case_count else 0
     sessions = seed_sessions(today) if case_count else 0
+    documents = seed_documents(today) if case_count else 0
     return SeedReport(regions=regions, houses=len(houses), rooms=rooms, mediators=len(created), users=users,
-                      cases=cases, sessions=sessions)
+                      cases=cases, sessions=sessions, documents=documents)
 
 
 def _seed_houses(rng: random.Random, today: date) -> list[FriendshipHouse]:
