@@ -101,7 +101,7 @@ def check_plan(case: Case, plan: SessionPlan, room: MediationRoom | None, now: d
     ctx = BookingContext(
         now=now, case_open=case.state not in (CaseState.CLOSED,), deadline=case.deadline,
         house=load.house_calendar(house_id, first, last) if house_id else None,
-        room_active=room.active if room else True,
+        room_active=(room.active and room.house.active) if room else True,  # a house out of use closes its rooms
         room_closures=load.room_closures([room.id], first, last).get(room.id, []) if room else [],
         room_busy=load.room_busy([room.id], plan.start, plan.end) if room else [],
         mediator_busy=load.mediator_busy(plan.mediator_ids, plan.start, plan.end),

@@ -227,3 +227,18 @@ def test_postgres_exclusion_constraint_catches_a_race_the_check_lost(setting, mo
     assert refused.value.raced and refused.value.clashes[0].kind is ClashKind.ROOM_BOOKED
     db.session.rollback()
     assert db.session.scalar(select(func.count(MediationSession.id))) == 1
+
+
+def test_a_room_out_of_use_or_in_a_house_out_of_use_is_refused(setting):
+    case = setting[0]
+    room = case.house.rooms[0]
+    room.active = False
+    db.session.commit()
+    with pytest.raises(BookingConflict) as refused:
+        book(setting, sf.local(MONDAY, 10))
+    assert ClashKind.ROOM_INACTIVE in {c.kind for c in refused.value.clashes}
+    room.active, case.house.active = True, False
+    db.session.commit()
+    with pytest.raises(BookingConflict) as refused:
+        book(setting, sf.local(MONDAY, 10))
+    assert ClashKind.ROOM_INACTIVE in {c.kind for c in refused.value.clashes}
