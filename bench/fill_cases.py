@@ -781,7 +781,7 @@ def build_schema_and_org(url: str, today: date, mediators: int, force: bool) -> 
                 if exists and not force:
                     sys.exit("the database already has a schema; pass --force to drop it")
                 connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
+        upgrade(revision="heads")
         report = seed_demo(password=PASSWORD, today=today, fast_hash=True, mediators=mediators, case_count=0)
         houses = list(db.session.scalars(select(FriendshipHouse).order_by(FriendshipHouse.id)))
         password_hash = hash_password(PASSWORD, fast=True)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, column, false, func, select, text, tuple_
+from sqlalchemy import Integer, column, false, func, literal_column, select, text, tuple_
 
 from ..domain.case_fields import CaseCategory, TensionLevel
 from ..domain.case_states import CaseState
@@ -86,8 +86,13 @@ def scope_conditions(actor: Actor) -> list:
     return []
 
 
-def search_condition(query: str):
-    """Match a case number prefix, or every word of the query as a name prefix (case-folded)."""
+def search_condition(query: str, *, many: bool = False):
+    """Match a case number prefix, or every word of the query as a name prefix (case-folded).
+
+    `many`: the search matches more than a page's count cap. SQLite then walks the list's order index and
+    probes the matches (a few hundred entries to fill a page) instead of fetching every match by id and
+    sorting them (54,000 rows for a common surname on 1M cases: 300 ms; bench/RESULTS.md).
+    """
     query = query.strip()
     if NUMBER_PATTERN.match(query):
         return Case.number.startswith(query)
@@ -99,34 +104,54 @@ def search_condition(query: str):
         return func.to_tsvector("simple", Case.search_text).op("@@")(func.to_tsquery("simple", expression))
     expression = " AND ".join(f'"{term}"*' for term in terms)
     matches = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :expression").bindparams(expression=expression)
-    return Case.id.in_(matches.columns(column("rowid", Integer)))
+    return _column(Case.id, many).in_(matches.columns(column("rowid", Integer)))
 
 
-def filter_conditions(actor: Actor, flt: CaseFilter, today: date) -> list:
-    """Scope plus the user's filters."""
+def _ids_drive(actor: Actor) -> bool:
+    """True when the scope is a short list of ids that should drive the query (a mediator's list on SQLite).
+
+    A mediator's cases are a few hundred to a few thousand ids reached through case_assignment. SQLite,
+    without statistics (the app never runs ANALYZE), prefers any index on a filtered column and would
+    walk, say, the 950,000 closed cases of ix_case_state_received probing the id list (200 ms on 1M
+    cases); PostgreSQL's statistics already make the id list drive.
+    """
+    return actor.role is Role.MEDIATOR and db.engine.dialect.name == "sqlite"
+
+
+def _column(attribute, plain: bool):
+    """The column, or on SQLite the same value behind a unary plus, which keeps it out of index choices."""
+    if not plain or db.engine.dialect.name != "sqlite":
+        return attribute
+    return literal_column(f'+"case".{attribute.key}', type_=attribute.type)
+
+
+def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool = False) -> list:
+    """Scope plus the user's filters (`many`: the search matches more than COUNT_CAP, see search_condition)."""
     conditions = scope_conditions(actor)
+    plain = _ids_drive(actor)
     for attribute, value in ((Case.state, flt.state), (Case.region_id, flt.region_id), (Case.house_id, flt.house_id),
-                          (Case.category, flt.category), (Case.tension, flt.tension)):
+                             (Case.category, flt.category), (Case.tension, flt.tension)):
         if value is not None:
-            conditions.append(attribute == value)
+            conditions.append(_column(attribute, plain) == value)
     if flt.mediator_id is not None:
         conditions.append(Case.id.in_(select(CaseAssignment.case_id).where(
             CaseAssignment.mediator_id == flt.mediator_id, CaseAssignment.status.in_(WORKING_STATUSES))))
     # A deadline exists once the contract is signed; it keeps running while a new mediator is found.
+    # Open states listed (not "!= closed") so ix_case_state_deadline reads only open cases' deadlines.
+    state, deadline, received = (_column(c, plain) for c in (Case.state, Case.deadline, Case.received_on))
     if flt.due == "overdue":
-        conditions += [Case.state != CaseState.CLOSED, Case.deadline < today]
+        conditions += [state.in_(OPEN_STATES), deadline < today]
     elif flt.due == "week":
-        conditions += [Case.state != CaseState.CLOSED, Case.deadline >= today,
-                       Case.deadline <= today + timedelta(days=7)]
+        conditions += [state.in_(OPEN_STATES), deadline >= today, deadline <= today + timedelta(days=7)]
     if flt.received_from:
-        conditions.append(Case.received_on >= flt.received_from)
+        conditions.append(received >= flt.received_from)
     if flt.received_to:
-        conditions.append(Case.received_on <= flt.received_to)
+        conditions.append(received <= flt.received_to)
     if flt.query:
-        condition = search_condition(flt.query)
+        condition = search_condition(flt.query, many=many)
         conditions.append(condition if condition is not None else false())
     if flt.sort == "deadline":
-        conditions.append(Case.deadline.is_not(None))
+        conditions.append(deadline.is_not(None))
     return conditions
 
 
@@ -153,8 +178,11 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
                page_size: int = PAGE_SIZE, exact_count: bool = False) -> CasePage:
     """One page of the actor's cases, newest first (or soonest deadline first)."""
     conditions = filter_conditions(actor, flt, today)
+    total, capped = count_cases(conditions, exact=exact_count)
+    if flt.query and total >= COUNT_CAP and not _ids_drive(actor):
+        conditions = filter_conditions(actor, flt, today, many=True)
     by_deadline = flt.sort == "deadline"
-    key = Case.deadline if by_deadline else Case.received_on
+    key = _column(Case.deadline if by_deadline else Case.received_on, _ids_drive(actor))
     order = (key.asc(), Case.id.asc()) if by_deadline else (key.desc(), Case.id.desc())
     query = (select(Case.id, Case.number, Case.received_on, Case.category, Case.state, Case.tension,
                     Case.deadline, Case.house_id, FriendshipHouse.name_kk, FriendshipHouse.name_ru,
@@ -177,7 +205,6 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     if more and rows:
         last = rows[-1]
         next_cursor = encode_cursor(flt.sort, last.deadline if by_deadline else last.received_on, last.id)
-    total, capped = count_cases(conditions, exact=exact_count)
     return CasePage(rows=rows, next_cursor=next_cursor, total=total, total_capped=capped)
 
 
