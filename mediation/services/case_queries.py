@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, column, false, func, literal_column, select, text, tuple_
+from sqlalchemy import Integer, and_, column, false, func, literal_column, select, text, tuple_
 
 from ..domain.case_fields import CaseCategory, TensionLevel
 from ..domain.case_states import CaseState
@@ -90,12 +90,17 @@ def search_condition(query: str, *, many: bool = False):
     """Match a case number prefix, or every word of the query as a name prefix (case-folded).
 
     `many`: the search matches more than a page's count cap. SQLite then walks the list's order index and
-    probes the matches (a few hundred entries to fill a page) instead of fetching every match by id and
-    sorting them (54,000 rows for a common surname on 1M cases: 300 ms; bench/RESULTS.md).
+    probes the matches (a few hundred entries to fill a page) instead of fetching every match and sorting
+    them (54,000 rows for a common surname on 1M cases: 300 ms; bench/RESULTS.md).
     """
     query = query.strip()
     if NUMBER_PATTERN.match(query):
-        return Case.number.startswith(query)
+        # Also as a range, which the unique index of numbers serves (LIKE alone read every row: SQLite's
+        # LIKE folds case, PostgreSQL's btree serves LIKE only under the "C" collation); numbers are ASCII
+        # digits and dashes, so under SQLite's and C.UTF-8's byte order the range holds every match.
+        number = _column(Case.number, many)
+        upper = query[:-1] + chr(ord(query[-1]) + 1)
+        return and_(number >= query, number < upper, Case.number.startswith(query))
     terms = re.findall(r"\w+", fold(query))[:6]
     if not terms:
         return None
