@@ -214,7 +214,7 @@ def measure(url: str, runs: int, seed: int) -> None:
             scheduling.check_plan(case, plan, room, now)
             checks.append(time.perf_counter() - begun)
             db.session.rollback()
-        lines.append(summary("booking check (5 narrow queries + domain)", checks[20:], 2))
+        lines.append(summary("booking check (3 round trips + domain)", checks[20:], 2))
 
         # 2. the overlap query alone: (room, ends_at) index, then (room, starts_at) only
         def overlap_times() -> list[float]:

@@ -88,3 +88,54 @@ def unlogged_count(case_id: int, now: datetime) -> int:
         select(func.count(MediationSession.id)).outerjoin(SessionLog)
         .where(MediationSession.case_id == case_id, MediationSession.status == ACTIVE,
                MediationSession.ends_at <= now, SessionLog.id.is_(None))) or 0
+
+
+def booking_facts(room_id: int | None, house_id: int | None, mediator_ids: Sequence[int], start: datetime,
+                  end: datetime) -> dict:
+    """Everything one booking check needs in three round trips: hours, then closures and absences, then
+    the overlapping sessions of the room and the mediators (each pair as one UNION ALL)."""
+    from sqlalchemy import literal, union_all
+
+    first, last = local_days(start, end)
+    hours = {row.weekday: DayHours(row.opens, row.closes) for row in db.session.scalars(
+        select(HouseOpeningHours).where(HouseOpeningHours.house_id == house_id))} if house_id else {}
+    mediators = list(mediator_ids) or [-1]
+    spans = union_all(
+        select(literal("house").label("kind"), HouseClosure.house_id.label("owner"), HouseClosure.start,
+               HouseClosure.end).where(HouseClosure.house_id == (house_id or -1), HouseClosure.end >= first,
+                                       HouseClosure.start <= last),
+        select(literal("room"), RoomClosure.room_id, RoomClosure.start, RoomClosure.end)
+        .where(RoomClosure.room_id == (room_id or -1), RoomClosure.end >= first, RoomClosure.start <= last),
+        select(literal("absence"), MediatorAbsence.mediator_id, MediatorAbsence.start, MediatorAbsence.end)
+        .where(MediatorAbsence.mediator_id.in_(mediators), MediatorAbsence.end >= first,
+               MediatorAbsence.start <= last))
+    busy = union_all(
+        select(literal("room").label("kind"), MediationSession.id.label("session_id"),
+               MediationSession.room_id.label("owner"), MediationSession.starts_at, MediationSession.ends_at)
+        .where(MediationSession.room_id == (room_id or -1), MediationSession.status == ACTIVE,
+               MediationSession.ends_at > start, MediationSession.starts_at < end),
+        select(literal("mediator"), SessionMediator.session_id, SessionMediator.mediator_id, SessionMediator.starts_at,
+               SessionMediator.ends_at)
+        .where(SessionMediator.mediator_id.in_(mediators), SessionMediator.active, SessionMediator.ends_at > start,
+               SessionMediator.starts_at < end))
+    facts: dict = {"house_closures": [], "room_closures": [], "absences": {}, "room_busy": [], "mediator_busy": []}
+    for row in db.session.execute(spans):
+        span = DateRange(_as_date(row.start), _as_date(row.end))
+        if row.kind == "absence":
+            facts["absences"].setdefault(row.owner, []).append(span)
+        else:
+            facts[f"{row.kind}_closures"].append(span)
+    for row in db.session.execute(busy):
+        item = Busy(row.owner, Slot(_as_datetime(row.starts_at), _as_datetime(row.ends_at)), row.session_id)
+        facts[f"{row.kind}_busy"].append(item)
+    facts["house"] = HouseCalendar(hours, tuple(facts.pop("house_closures"))) if house_id else None
+    return facts
+
+
+def _as_date(value) -> date:
+    # A UNION's columns come back untyped on SQLite (text); PostgreSQL keeps the types.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _as_datetime(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)

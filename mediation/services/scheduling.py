@@ -96,16 +96,13 @@ def _validate(case: Case, plan: SessionPlan) -> MediationRoom | None:
 def check_plan(case: Case, plan: SessionPlan, room: MediationRoom | None, now: datetime,
                session_id: int | None = None) -> BookingCheck:
     """Load the narrow facts and run the domain check."""
-    first, last = load.local_days(plan.start, plan.end)
-    house_id = room.house_id if room else None
+    facts = load.booking_facts(room.id if room else None, room.house_id if room else None, plan.mediator_ids,
+                               plan.start, plan.end)
     ctx = BookingContext(
-        now=now, case_open=case.state not in (CaseState.CLOSED,), deadline=case.deadline,
-        house=load.house_calendar(house_id, first, last) if house_id else None,
+        now=now, case_open=case.state not in (CaseState.CLOSED,), deadline=case.deadline, house=facts["house"],
         room_active=(room.active and room.house.active) if room else True,  # a house out of use closes its rooms
-        room_closures=load.room_closures([room.id], first, last).get(room.id, []) if room else [],
-        room_busy=load.room_busy([room.id], plan.start, plan.end) if room else [],
-        mediator_busy=load.mediator_busy(plan.mediator_ids, plan.start, plan.end),
-        mediator_absences=load.absences(plan.mediator_ids, first, last))
+        room_closures=facts["room_closures"], room_busy=facts["room_busy"], mediator_busy=facts["mediator_busy"],
+        mediator_absences=facts["absences"])
     return check_booking(Slot(plan.start, plan.end), room_id=room.id if room else None,
                          mediator_ids=plan.mediator_ids, ctx=ctx, session_id=session_id)
 
