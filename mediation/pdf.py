@@ -59,13 +59,8 @@ class AssetFetcher(URLFetcher):
             return URLFetcherResponse(url, body, {"Content-Type": mime})
         if name in self.files:
             return URLFetcherResponse(url, self.files[name], {"Content-Type": PACKAGED[name]})
-        self.refused.append(str(url)[:200])
+        self.refused = [*self.refused[-19:], str(url)[:200]]  # the last few, for tests and debugging
         raise FetchRefused(f"refused: {str(url)[:80]}")
-
-    def with_extra(self, extra: dict[str, tuple[bytes, str]]) -> "AssetFetcher":
-        """A fetcher for one render: the shared fonts plus that render's images."""
-        return AssetFetcher(self.files, extra)
-
 
 @dataclass(frozen=True)
 class Rendered:
@@ -88,10 +83,15 @@ class Renderer:
 
     def render(self, html: str, *, max_pages: int, images: dict[str, tuple[bytes, str]] | None = None) -> Rendered:
         """Lay the HTML out on A4 and write the PDF; TooManyPages beyond the cap (nothing is written then)."""
-        fetcher = self.fetcher.with_extra(images or {})
         with self._lock:
-            document = HTML(string=html, base_url=None, url_fetcher=fetcher).render(
-                stylesheets=[self.stylesheet], font_config=self.font_config, presentational_hints=False)
+            # One fetcher per worker, its per-render images swapped under the lock: a URLFetcher per render
+            # (an urllib opener with nine handlers) is garbage that showed up as memory growth.
+            self.fetcher.extra = images or {}
+            try:
+                document = HTML(string=html, base_url=None, url_fetcher=self.fetcher).render(
+                    stylesheets=[self.stylesheet], font_config=self.font_config, presentational_hints=False)
+            finally:
+                self.fetcher.extra = {}
             pages = len(document.pages)
             if pages > max_pages:
                 raise TooManyPages(pages, max_pages)

@@ -1,6 +1,9 @@
 """Helpers shared by the document views: the acting user, loading a document or 404, the page's context."""
 
+from datetime import date
+
 from flask import abort, current_app, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..domain.agreement import DocumentKind, DocumentStatus
@@ -38,8 +41,6 @@ def visible_document(document_id: int):
 
 def with_parties(form: TermForm, case) -> TermForm:
     """Offer the case's parties (by number, names as data) and "all parties" as the obliged party."""
-    from flask_babel import gettext as _
-
     form.obliged.choices = [("", "—")] + [(str(number_of(p)), f"{number_of(p)}. {p.full_name}") for p in case.parties] \
         + [("all", _("All parties"))]
     return form
@@ -52,8 +53,6 @@ def fields_form(document, formdata=None):
     data = {**content, "language": document.language.value, "version": document.version}
     for name in ("signed_on", "effective_on", "agreed_on"):
         if content.get(name):
-            from datetime import date
-
             data[name] = date.fromisoformat(content[name])
     return form_cls(formdata=formdata, data=data) if formdata is not None else form_cls(data=data)
 

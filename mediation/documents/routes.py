@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import document_print
+from ..cases.common import visible_case
 from ..domain.agreement import DocumentKind, DocumentLanguage, DocumentStatus
 from ..domain.errors import NotAllowed
 from ..domain.policies import can_draft_document
@@ -26,8 +27,6 @@ READERS = (Role.COORDINATOR, Role.MANAGER, Role.MEDIATOR)
 
 
 def _case_page(case_id: int, form: NewDocumentForm | None = None, status: int = 200):
-    from ..cases.common import visible_case
-
     case = visible_case(case_id)
     may_draft = can_draft_document(current_user.actor, access_of(case))
     return render_template("documents/case.html", case=case, documents=documents_of_case(case.id),
@@ -83,11 +82,15 @@ def pdf(document_id: int):
 
 @bp.get("/<id:document_id>/preview")
 @requires(*READERS)
+@writes  # a preview carries the parties' names too: recorded like a download
 def preview(document_id: int):
-    """A draft rendered for reading, marked DRAFT, without a number or QR code; nothing is stored."""
+    """A draft rendered for reading, marked DRAFT, without a number or QR code; nothing else is stored."""
     document, case = visible_document(document_id)
     if document.status is not DocumentStatus.DRAFT:
         return redirect(url_for("documents.pdf", document_id=document.id))
+    audit.record("document.previewed", actor_id=current_user.id, ip=client_ip(), object_type="document",
+                 object_id=document.id)
+    db.session.commit()
     snapshot = snapshot_of(document, case, case_mediators(case.id), number=None, verify_url=None)
     try:
         rendered = document_print.print_document(snapshot, draft=True)

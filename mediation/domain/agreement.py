@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from .case_states import TerminationGround
 from .errors import DomainError
 
 
@@ -236,7 +237,7 @@ def _contract(facts: DocumentFacts, today: date, policy: DocumentPolicy) -> list
 
 def _termination(facts: DocumentFacts, today: date, policy: DocumentPolicy) -> list[Missing]:
     found = []
-    if not facts.ground:
+    if facts.ground not in {g.value for g in TerminationGround}:
         found.append(Missing("ground", "ground"))
     if facts.effective_on is None:
         found.append(Missing("effective_on", "effective_on"))

@@ -168,3 +168,18 @@ def test_concurrent_finalising_gives_distinct_numbers(app, org):
     assert len(set(numbers)) == 4
     db.session.rollback()  # end the test's snapshot to see what the threads committed
     assert db.session.scalar(select(db.func.count()).select_from(Document).where(Document.number.is_not(None))) == 4
+
+
+def test_each_document_carries_its_own_qr_code(org):
+    # The worker reuses one fetcher: the QR image of one render must never leak into the next.
+    setting = df.case_in_mediation(org)
+    first = df.finalise(df.complete_agreement(setting), setting.manager)
+    second = df.finalise(df.complete_agreement(df.case_in_mediation(org, manager=setting.manager)), setting.manager)
+
+    def qr(document):
+        images = [img.data for page in PdfReader(io.BytesIO(document.pdf)).pages for img in page.images]
+        assert images
+        return images
+
+    assert first.verify_token != second.verify_token
+    assert qr(first) != qr(second)
