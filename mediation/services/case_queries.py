@@ -97,10 +97,10 @@ def search_condition(query: str, *, many: bool = False):
     if NUMBER_PATTERN.match(query):
         # Also as a range, which the unique index of numbers serves (LIKE alone read every row: SQLite's
         # LIKE folds case, PostgreSQL's btree serves LIKE only under the "C" collation); numbers are ASCII
-        # digits and dashes, so under SQLite's and C.UTF-8's byte order the range holds every match.
-        number = _column(Case.number, many)
+        # digits and dashes, so under SQLite's and C.UTF-8's byte order the range holds every match. The
+        # range drives even when it matches many (`many` is for names): numbers sort apart from dates.
         upper = query[:-1] + chr(ord(query[-1]) + 1)
-        return and_(number >= query, number < upper, Case.number.startswith(query))
+        return and_(Case.number >= query, Case.number < upper, Case.number.startswith(query))
     terms = re.findall(r"\w+", fold(query))[:6]
     if not terms:
         return None
