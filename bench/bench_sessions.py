@@ -38,11 +38,23 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def summary(name: str, seconds: list[float], target_ms: float) -> str:
-    p50, p95 = percentile(seconds, 50) * 1000, percentile(seconds, 95) * 1000
+def stopwatch() -> tuple[float, float]:
+    """Wall clock and this thread's CPU clock (the test client runs the request in this thread)."""
+    return time.perf_counter(), time.thread_time()
+
+
+def since(started: tuple[float, float]) -> tuple[float, float]:
+    """Wall and CPU seconds since a stopwatch() reading."""
+    return time.perf_counter() - started[0], time.thread_time() - started[1]
+
+
+def summary(name: str, samples: list[tuple[float, float]], target_ms: float) -> str:
+    """A table row: wall p50, p95 and max, CPU p95, target and verdict (on wall p95)."""
+    walls, cpus = [w for w, _ in samples], [c for _, c in samples]
+    p50, p95 = percentile(walls, 50) * 1000, percentile(walls, 95) * 1000
     verdict = "pass" if p95 <= target_ms else "FAIL"
-    worst = max(seconds) * 1000
-    return f"| {name} | {len(seconds)} | {p50:.2f} | {p95:.2f} | {worst:.2f} | ≤ {target_ms:g} | {verdict} |"
+    return (f"| {name} | {len(walls)} | {p50:.2f} | {p95:.2f} | {max(walls) * 1000:.2f} | "
+            f"{percentile(cpus, 95) * 1000:.2f} | ≤ {target_ms:g} | {verdict} |")
 
 
 def fill(url: str, today: date, seed: int) -> None:
@@ -176,7 +188,7 @@ def measure(url: str, runs: int, seed: int) -> None:
     from sqlalchemy import select, text
 
     from mediation import create_app
-    from mediation.domain.scheduling import SessionKind, Venue, local_to_utc
+    from mediation.domain.scheduling import MAX_SESSION, SessionKind, Venue, local_to_utc
     from mediation.extensions import db
     from mediation.models import Case, FriendshipHouse, MediationRoom
     from mediation.services import schedule_context as load
@@ -210,9 +222,9 @@ def measure(url: str, runs: int, seed: int) -> None:
         for _ in range(runs + 20):
             case, plan = random_plan()
             room = rng.choice(rooms)
-            begun = time.perf_counter()
+            begun = stopwatch()
             scheduling.check_plan(case, plan, room, now)
-            checks.append(time.perf_counter() - begun)
+            checks.append(since(begun))
             db.session.rollback()
         lines.append(summary("booking check (3 round trips + domain)", checks[20:], 2))
 
@@ -222,14 +234,15 @@ def measure(url: str, runs: int, seed: int) -> None:
             for _ in range(runs + 20):
                 room = rng.choice(rooms)
                 begin = local_to_utc(datetime.combine(today - timedelta(days=rng.randint(0, 700)), clock(10)))
-                started = time.perf_counter()
+                started = stopwatch()
                 load.room_busy([room.id], begin, begin + timedelta(minutes=90))
-                times.append(time.perf_counter() - started)
+                times.append(since(started))
             return times[20:]
 
         # The same query through the bare driver: what the database itself spends, without the ORM's share.
         raw_sql = ("SELECT id, starts_at, ends_at FROM mediation_session WHERE room_id = {p} AND status = 'scheduled' "
-                   "AND ends_at > {p} AND starts_at < {p}").format(p="%s" if engine == "postgresql" else "?")
+                   "AND ends_at > {p} AND ends_at < {p} AND starts_at < {p}").format(
+                       p="%s" if engine == "postgresql" else "?")
 
         def raw_times() -> list[float]:
             times = []
@@ -237,11 +250,12 @@ def measure(url: str, runs: int, seed: int) -> None:
             for _ in range(runs + 20):
                 room = rng.choice(rooms)
                 begin = local_to_utc(datetime.combine(today - timedelta(days=rng.randint(0, 700)), clock(10)))
-                started = time.perf_counter()
+                started = stopwatch()
                 cursor = connection.cursor()
-                cursor.execute(raw_sql, (room.id, begin, begin + timedelta(minutes=90)))
+                end = begin + timedelta(minutes=90)
+                cursor.execute(raw_sql, (room.id, begin, end + MAX_SESSION, end))
                 cursor.fetchall()
-                times.append(time.perf_counter() - started)
+                times.append(since(started))
             return times[20:]
 
         lines.append(summary("overlap query, index (room_id, ends_at)", overlap_times(), 2))
@@ -262,9 +276,9 @@ def measure(url: str, runs: int, seed: int) -> None:
     for index in range(runs + 10):
         house_id = rng.choice(houses)
         week = today + timedelta(days=7 * rng.randint(-8, 3))
-        started = time.perf_counter()
+        started = stopwatch()
         response = client.get(f"/sessions/house/{house_id}/week?week={week.isoformat()}")
-        elapsed = time.perf_counter() - started
+        elapsed = since(started)
         assert response.status_code == 200, response.status_code
         if index >= 10:
             weeks.append(elapsed)
@@ -272,18 +286,18 @@ def measure(url: str, runs: int, seed: int) -> None:
     with app.app_context():
         case_ids = [c.id for c in db.session.scalars(select(Case))]
     for index in range(runs + 10):
-        started = time.perf_counter()
+        started = stopwatch()
         response = client.get(f"/sessions/case/{rng.choice(case_ids)}/slots?minutes=90")
-        elapsed = time.perf_counter() - started
+        elapsed = since(started)
         assert response.status_code == 200, response.status_code
         if index >= 10:
             slots.append(elapsed)
     lines.append(summary("find a slot page (GET, whole request)", slots, 100))
     print(f"\n{engine}: {count} sessions, {len(rooms)} rooms, {len(houses)} houses; {runs} runs each (ms)\n")
-    print("| measure | runs | p50 | p95 | max | target p95 | |")
-    print("|---|---|---|---|---|---|---|")
+    print("| measure | runs | wall p50 | wall p95 | wall max | CPU p95 | target p95 | |")
+    print("|---|---|---|---|---|---|---|---|")
     print("\n".join(lines))
-    print(f"\nmean booking check {statistics.mean(checks[20:]) * 1000:.2f} ms")
+    print(f"\nmean booking check {statistics.mean(w for w, _ in checks[20:]) * 1000:.2f} ms wall")
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..domain.scheduling import LOCAL_OFFSET, HouseCalendar, local_to_utc
+from ..domain.scheduling import LOCAL_OFFSET, MAX_SESSION, HouseCalendar, local_to_utc
 from ..extensions import db
 from ..models import Case, MediationRoom, MediationSession, Mediator, SessionMediator
 from ..models.session import ACTIVE
@@ -43,7 +43,8 @@ def _sessions(room_ids: list[int], start: datetime, end: datetime) -> list[Media
     return list(db.session.scalars(
         select(MediationSession).options(selectinload(MediationSession.case).load_only(Case.number, Case.id))
         .where(MediationSession.room_id.in_(room_ids), MediationSession.status == ACTIVE,
-               MediationSession.ends_at > start, MediationSession.starts_at < end)
+               MediationSession.ends_at > start, MediationSession.ends_at < end + MAX_SESSION,
+               MediationSession.starts_at < end)
         .order_by(MediationSession.starts_at)))
 
 

@@ -1,11 +1,16 @@
-"""Loading what a clash check needs: one narrow query per kind of thing, then the domain compares."""
+"""Loading what a clash check needs: one narrow query per kind of thing, then the domain compares.
+
+Every overlap query bounds ends_at on both sides: a session overlapping [start, end) ends after start and,
+lasting at most MAX_SESSION (the domain refuses longer ones), before end + MAX_SESSION. With the
+(room_id, ends_at) index that is a range of a few index entries, however many sessions the room has.
+"""
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from ..domain.scheduling import Busy, DateRange, DayHours, HouseCalendar, Slot
+from ..domain.scheduling import MAX_SESSION, Busy, DateRange, DayHours, HouseCalendar, Slot
 from ..extensions import db
 from ..models import (
     HouseClosure,
@@ -48,7 +53,8 @@ def room_busy(room_ids: Sequence[int], start: datetime, end: datetime) -> list[B
     rows = db.session.execute(
         select(MediationSession.id, MediationSession.room_id, MediationSession.starts_at, MediationSession.ends_at)
         .where(MediationSession.room_id.in_(room_ids), MediationSession.status == ACTIVE,
-               MediationSession.ends_at > start, MediationSession.starts_at < end))
+               MediationSession.ends_at > start, MediationSession.ends_at < end + MAX_SESSION,
+               MediationSession.starts_at < end))
     return [Busy(row.room_id, Slot(row.starts_at, row.ends_at), row.id) for row in rows]
 
 
@@ -60,7 +66,8 @@ def mediator_busy(mediator_ids: Sequence[int], start: datetime, end: datetime) -
         select(SessionMediator.session_id, SessionMediator.mediator_id, SessionMediator.starts_at,
                SessionMediator.ends_at)
         .where(SessionMediator.mediator_id.in_(mediator_ids), SessionMediator.active,
-               SessionMediator.ends_at > start, SessionMediator.starts_at < end))
+               SessionMediator.ends_at > start, SessionMediator.ends_at < end + MAX_SESSION,
+               SessionMediator.starts_at < end))
     return [Busy(row.mediator_id, Slot(row.starts_at, row.ends_at), row.session_id) for row in rows]
 
 
@@ -113,10 +120,12 @@ def booking_facts(room_id: int | None, house_id: int | None, mediator_ids: Seque
         select(literal("room").label("kind"), MediationSession.id.label("session_id"),
                MediationSession.room_id.label("owner"), MediationSession.starts_at, MediationSession.ends_at)
         .where(MediationSession.room_id == (room_id or -1), MediationSession.status == ACTIVE,
-               MediationSession.ends_at > start, MediationSession.starts_at < end),
+               MediationSession.ends_at > start, MediationSession.ends_at < end + MAX_SESSION,
+               MediationSession.starts_at < end),
         select(literal("mediator"), SessionMediator.session_id, SessionMediator.mediator_id, SessionMediator.starts_at,
                SessionMediator.ends_at)
         .where(SessionMediator.mediator_id.in_(mediators), SessionMediator.active, SessionMediator.ends_at > start,
+               SessionMediator.ends_at < end + MAX_SESSION,
                SessionMediator.starts_at < end))
     facts: dict = {"house_closures": [], "room_closures": [], "absences": {}, "room_busy": [], "mediator_busy": []}
     for row in db.session.execute(spans):
