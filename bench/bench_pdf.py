@@ -74,12 +74,18 @@ def naive_render() -> bytes:
     return HTML(string=NAIVE_HTML).write_pdf(stylesheets=[css], font_config=fonts)
 
 
+CPU_MS: dict[int, list[float]] = {}  # CPU time per render, by id of the list of wall times it goes with
+
+
 def timed(fn, n: int) -> list[float]:
-    out = []
+    """Wall milliseconds per call; the CPU milliseconds (what other agents on the machine cannot inflate) aside."""
+    out, cpu = [], []
     for _ in range(n):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
         out.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    CPU_MS[id(out)] = cpu
     return out
 
 
@@ -185,10 +191,12 @@ def main() -> None:
         "| measure | figure | target |",
         "|---|---|---|",
         f"| naive render, 1-page Kazakh document (new FontConfiguration + CSS per render, system DejaVu Sans, "
-        f"subset on write) | median {naive_med:.0f} ms, p95 {p95(naive):.0f} ms, {naive_size // 1024} KB | — |",
+        f"subset on write) | median {naive_med:.0f} ms, p95 {p95(naive):.0f} ms (CPU median "
+        f"{statistics.median(CPU_MS[id(naive)]):.0f} ms), {naive_size // 1024} KB | — |",
         f"| app renderer, warm, {pages}-page agreement (one FontConfiguration and parsed stylesheet per worker, "
         f"compact packaged DejaVu subsets, no tables/floats/SVG in the agreement layout) | median {ours_med:.0f} ms, "
-        f"p95 {p95(ours):.0f} ms, {our_size // 1024} KB | ≤ 80 ms median, ≤ 150 ms p95 |",
+        f"p95 {p95(ours):.0f} ms (CPU median {statistics.median(CPU_MS[id(ours)]):.0f} ms), {our_size // 1024} KB "
+        f"| ≤ 80 ms median, ≤ 150 ms p95 |",
         f"| ratio naive ÷ app (median; the app's document is twice as long) | {naive_med / ours_med:.1f}× | — |",
         f"| first PDF of a new worker (after the app is built in {build_ms:.0f} ms) | {first_ms:.0f} ms "
         f"(median of 3 processes) | ≤ 1 s |",
