@@ -179,7 +179,7 @@ def session_for(actor: Actor, session_id: int, *, edit: bool = False) -> Mediati
     return session
 
 
-def reschedule(actor: Actor, session_id: int, version: int, plan: SessionPlan, *, now: datetime,
+def reschedule(actor: Actor, session_id: int, version: int, plan: SessionPlan, reason: str, *, now: datetime,
                ip: str | None = None) -> tuple[MediationSession, BookingCheck]:
     """Move a booked session to another time or place; the same clash rules apply, itself excluded."""
     session = session_for(actor, session_id, edit=True)
@@ -200,7 +200,7 @@ def reschedule(actor: Actor, session_id: int, version: int, plan: SessionPlan, *
     session.interpreter_needed, session.updated_at = plan.interpreter_needed, now
     _set_people(session, plan)
     _flush_or_conflict(session.room_id)
-    record_event(case, Step(actor, case.id, case.version, now, ip), "session_rescheduled",
+    record_event(case, Step(actor, case.id, case.version, now, ip), "session_rescheduled", reason=reason,
                  data={**_event_data(session), "was": before["starts_at"], "was_room_id": before["room_id"]})
     return session, check
 

@@ -211,10 +211,10 @@ def reschedule(session_id: int):
         form.mediator_ids.data = [m.mediator_id for m in session.mediators]
         form.party_ids.data = [p.party_id for p in session.parties]
         form.interpreter_needed.data = session.interpreter_needed
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and form.reason.data:
         try:
             _session, check = scheduling.reschedule(current_user.actor, session.id, _version(form.version.data),
-                                                    plan_from(form), now=utcnow(), ip=client_ip())
+                                                    plan_from(form), form.reason.data, now=utcnow(), ip=client_ip())
         except (BookingConflict, SessionInvalid) as error:
             db.session.rollback()
             status = show_errors(form, error)
@@ -229,6 +229,8 @@ def reschedule(session_id: int):
                 flash(str(WARNING[warning]), "warning")
             return redirect(url_for("sessions.detail", session_id=session.id))
     else:
+        if not form.reason.data:
+            add_field_error(form, form.reason, _("Give the reason for moving the session."))
         status = 422
     return render_template("sessions/form.html", form=form, case=case, session=session), status
 

@@ -25,6 +25,8 @@ class SessionForm(AppForm):
     mediator_ids = MultiCheckboxField(_l("Mediators expected"), coerce=int)
     party_ids = MultiCheckboxField(_l("Parties invited"), coerce=int)
     interpreter_needed = BooleanField(_l("An interpreter is needed"))
+    reason = TextAreaField(_l("Reason for the change"), filters=[strip],
+                           validators=[Optional(), Length(max=1000), no_control_characters])
 
     def validate_room_id(self, field) -> None:
         """A room is chosen from the offered rooms when the session is held in one."""

@@ -161,17 +161,18 @@ def test_reschedule_moves_and_keeps_the_rules(setting):
     second, _ = book(setting, sf.local(MONDAY, 12), 60)
     db.session.commit()
     # moving into its own old interval, partly, is fine
-    moved, _ = scheduling.reschedule(actor, first.id, first.version, sf.plan(case, setting[3], sf.local(MONDAY, 10, 30),
-                                                                            60), now=utcnow())
+    moved, _ = scheduling.reschedule(actor, first.id, first.version,
+                                     sf.plan(case, setting[3], sf.local(MONDAY, 10, 30), 60), "Тарап кешігеді",
+                                     now=utcnow())
     db.session.commit()
     assert moved.starts_at == sf.local(MONDAY, 10, 30) and moved.mediators[0].starts_at == sf.local(MONDAY, 10, 30)
     with pytest.raises(BookingConflict):
         scheduling.reschedule(actor, moved.id, moved.version, sf.plan(case, setting[3], sf.local(MONDAY, 12, 30), 60),
-                              now=utcnow())
+                              "себеп", now=utcnow())
     db.session.rollback()
     with pytest.raises(SessionChanged):
         scheduling.reschedule(actor, second.id, second.version - 1,
-                              sf.plan(case, setting[3], sf.local(MONDAY, 15), 60), now=utcnow())
+                              sf.plan(case, setting[3], sf.local(MONDAY, 15), 60), "себеп", now=utcnow())
 
 
 def test_cancel_frees_the_room_and_the_mediator(setting):

@@ -209,3 +209,24 @@ def test_a_coordinator_opens_a_mediators_agenda_from_the_registry(client, org, w
     db.session.commit()
     as_user(client, outsider)
     assert client.get(f"/sessions/agenda?mediator={world['mediator'].id}").status_code == 404
+
+
+def test_rescheduling_needs_a_reason_and_shows_on_the_timeline(client, world):
+    session, _ = scheduling.book(world["coordinator"].actor, world["case"].id,
+                                 sf.plan(world["case"], world["mediator"], sf.local(MONDAY, 10)), now=utcnow())
+    db.session.commit()
+    as_user(client, world["coordinator"])
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, "/")})
+    url = f"/sessions/{session.id}/reschedule"
+    data = fields(client, world, start="14:00", end="15:30", path=url) + [("version", str(session.version))]
+    refused = post(client, url, data)
+    assert refused.status_code == 422 and "Give the reason for moving the session." in refused.get_data(as_text=True)
+    moved = post(client, url, data + [("reason", "Жауапкер ауырып қалды")])
+    assert moved.status_code == 302
+    db.session.refresh(session)
+    assert session.starts_at == sf.local(MONDAY, 14)
+    timeline = client.get(f"/cases/{world['case'].id}").get_data(as_text=True)
+    assert "Session rescheduled" in timeline and "Жауапкер ауырып қалды" in timeline
+    # a second submit of the old version is refused as stale, not applied twice
+    stale = post(client, url, data + [("reason", "тағы")])
+    assert stale.status_code == 409
