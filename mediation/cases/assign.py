@@ -20,6 +20,9 @@ from .common import step, today, visible_case
 from .forms import AcceptForm, DeclineForm, SuggestedAssignForm
 
 SUPERVISORS = (Role.COORDINATOR, Role.MANAGER)
+# Excluded mediators listed by name before "show all"; the counts per reason cover everyone, and the name
+# search and the full list keep the "why not" of every excluded mediator one click away.
+EXCLUDED_SHOWN = 20
 
 
 def _view(case_id: int):
@@ -35,7 +38,7 @@ def _view(case_id: int):
 def _form(view, case, *, preselect: bool) -> SuggestedAssignForm:
     form = SuggestedAssignForm(version=case.version)
     names = view.mediators
-    ranked = [(s.mediator_id, f"{names[s.mediator_id].full_name} · {s.total:.2f}") for s in view.suggestions.ranked]
+    ranked = [(s.mediator_id, f"{names[s.mediator_id]} · {s.total:.2f}") for s in view.suggestions.ranked]
     form.lead_id.choices = ranked
     form.co_id.choices = [(None, "—")] + ranked
     if not preselect:
@@ -89,7 +92,21 @@ def suggestions(case_id: int):
         status = status if status == 409 else 422
     elif form.errors:
         status = 422
-    return render_template("cases/suggestions.html", case=case, view=view, form=form), status
+    return render_template("cases/suggestions.html", case=case, view=view, form=form,
+                           excluded=_excluded_listing(view)), status
+
+
+def _excluded_listing(view) -> dict:
+    """Which excluded mediators the page lists: the first few, those matching ?who= / ?reason=, or ?excluded=all."""
+    who = (request.args.get("who") or "").strip()[:100]
+    reason = request.args.get("reason") or ""
+    if reason not in {r.value for r, _ in view.excluded_reason_counts}:
+        reason = ""
+    show_all = request.args.get("excluded") == "all"
+    matching = view.excluded_matching(who, reason) if who or reason else view.suggestions.excluded
+    rows = matching if show_all else matching[:EXCLUDED_SHOWN]
+    return {"rows": rows, "matching": len(matching), "who": who, "reason": reason, "all": show_all,
+            "filtered": bool(who or reason)}
 
 
 def _answer(case_id: int, form, perform):

@@ -48,11 +48,17 @@ class PlannedAssignment:
 
 
 def _staff(
-    index: CandidateIndex, case: CaseInput, profile: tuple, slots: int, pair_rule: bool, communities
+    index: CandidateIndex, case: CaseInput, profile: tuple, slots: int, pair_rule: bool, communities,
+    exhausted: set[int],
 ) -> tuple[list[ScoredCandidate], BatchGap | None]:
-    """Pick, record and explain the mediators for one case; returns the breakdowns and any gap."""
+    """Pick, record and explain the mediators for one case; returns the breakdowns and any gap.
+
+    A profile whose scan finds nobody without meeting a conflict goes into `exhausted` (see plan_batch).
+    """
     depth = PAIR_SEARCH_DEPTH if pair_rule else slots
     found, popped, conflicted = index.scan(case, profile, depth, communities)
+    if not found and not conflicted:
+        exhausted.add(id(profile))
     chosen, gap = found[:slots], None
     if pair_rule:
         ordered = ((index.cands[f[2]].id, index.cands[f[2]].ethnicity) for f in found)
@@ -100,6 +106,11 @@ def plan_batch(
     # High tension first, then the scarcest cases, so rare languages are not used up by common ones.
     queue.sort(key=lambda row: row[:3])
     plan: list[PlannedAssignment] = [None] * len(cases)  # type: ignore[list-item]
+    # Profiles whose every reachable candidate is full. A scan that finds nobody and meets no conflict has
+    # drained its heaps, so each speaker in them was at capacity; capacity is only ever spent during a batch,
+    # so every later case of that profile would drain the same heaps for nothing (their lazily cleaned
+    # state does not change what later scans pop: the valid top is always the best current key).
+    exhausted: set[int] = set()
     for _, reachable, position, profile in queue:
         case = cases[position]
         in_play = ethnicity_in_play(case, policy)
@@ -108,8 +119,11 @@ def plan_batch(
             explanations, gap = [], None if slots <= 0 else BatchGap.NO_CANDIDATE
         else:
             pair_rule = in_play and policy.ethnicity_mode == EthnicityMode.REQUIRE_PAIR and slots == 2
-            communities = party_communities(case) if in_play and neutral_mode else None
-            explanations, gap = _staff(index, case, profile, slots, pair_rule, communities)
+            if id(profile) in exhausted:
+                explanations, gap = [], BatchGap.NO_COMMUNITY_PAIR if pair_rule else BatchGap.CAPACITY_EXHAUSTED
+            else:
+                communities = party_communities(case) if in_play and neutral_mode else None
+                explanations, gap = _staff(index, case, profile, slots, pair_rule, communities, exhausted)
         ids = tuple(e.mediator_id for e in explanations)
         plan[position] = PlannedAssignment(case.id, ids, tuple(explanations), gap, in_play)
     return plan

@@ -4,11 +4,14 @@ The capacity check runs under a lock on the mediator's row (SELECT … FOR UPDAT
 write transaction is IMMEDIATE on SQLite), so two coordinators cannot both take a mediator's last slot.
 """
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
-from ..domain.assignment_filters import Exclusion
+from ..domain.assignment_filters import Exclusion, ExclusionReason
 from ..domain.assignment_scoring import ScoredCandidate, Suggestions, suggest
 from ..domain.case_states import CaseState
 from ..domain.errors import DomainError
@@ -64,25 +67,58 @@ class ConflictDeclared(DomainError):
     code = "conflict_declared"
 
 
+# How many ranked candidates the screen shows as cards (the form still offers every ranked one).
+SHOWN_RANKED = 25
+
+
 @dataclass(frozen=True)
 class SuggestionView:
-    """Suggestions with the mediators' rows, for the screen and for the assignment check."""
+    """Suggestions with the mediators' names, for the screen and for the assignment check.
+
+    `mediators` names every ranked and excluded mediator; `rows` holds the registry rows of the ones shown
+    as cards (the top SHOWN_RANKED and the proposed pair), which is all the screen needs beyond names.
+    """
 
     suggestions: Suggestions
-    mediators: dict[int, Mediator]
+    mediators: dict[int, str]
+    rows: dict[int, Mediator] = field(default_factory=dict)
 
     @property
     def top(self) -> ScoredCandidate | None:
         """The best-ranked candidate, if any."""
         return self.suggestions.ranked[0] if self.suggestions.ranked else None
 
+    @cached_property
+    def _excluded_by_id(self) -> dict[int, Exclusion]:
+        return {e.mediator_id: e for e in self.suggestions.excluded}
+
+    @cached_property
+    def _ranked_by_id(self) -> dict[int, ScoredCandidate]:
+        return {s.mediator_id: s for s in self.suggestions.ranked}
+
     def exclusion_of(self, mediator_id: int) -> Exclusion | None:
         """Why a mediator was left out, if they were."""
-        return next((e for e in self.suggestions.excluded if e.mediator_id == mediator_id), None)
+        return self._excluded_by_id.get(mediator_id)
 
     def scored(self, mediator_id: int) -> ScoredCandidate | None:
         """The breakdown of a ranked mediator."""
-        return next((s for s in self.suggestions.ranked if s.mediator_id == mediator_id), None)
+        return self._ranked_by_id.get(mediator_id)
+
+    @cached_property
+    def excluded_reason_counts(self) -> list[tuple[ExclusionReason, int]]:
+        """How many excluded mediators fail each filter, in the filters' order (one mediator may fail several)."""
+        counts = Counter(r for e in self.suggestions.excluded for r in e.reasons)
+        return [(reason, counts[reason]) for reason in ExclusionReason if counts[reason]]
+
+    def excluded_matching(self, name: str | None = None, reason: str | None = None) -> list[Exclusion]:
+        """The excluded mediators whose name contains `name` (case-insensitive) and who fail `reason`."""
+        found = self.suggestions.excluded
+        if reason:
+            found = [e for e in found if reason in e.reasons]
+        folded = (name or "").strip().casefold()
+        if folded:
+            found = [e for e in found if folded in self.mediators.get(e.mediator_id, "").casefold()]
+        return list(found)
 
 
 def suggestions_for(actor: Actor, case_id: int, *, today, thresholds: EligibilityThresholds) -> SuggestionView:
@@ -93,11 +129,15 @@ def suggestions_for(actor: Actor, case_id: int, *, today, thresholds: Eligibilit
     party_ids = frozenset(p.id for p in case_input.parties)
     conflicts = {m: party_ids for m in conflicts_by_case([case.id]).get(case.id, set())}
     regions = None if policy.allow_republic_pool else [case.region_id]
-    candidates = candidate_inputs(regions, conflicts=conflicts, today=today)
+    names: dict[int, str] = {}
+    candidates = candidate_inputs(regions, conflicts=conflicts, today=today, names=names)
     result = suggest(case_input, candidates, policy, today, thresholds)
-    ids = [s.mediator_id for s in result.ranked] + [e.mediator_id for e in result.excluded]
-    mediators = {m.id: m for m in db.session.scalars(select(Mediator).where(Mediator.id.in_(ids)))} if ids else {}
-    return SuggestionView(result, mediators)
+    shown = {s.mediator_id for s in result.ranked[:SHOWN_RANKED]} | set(result.pair.mediator_ids if result.pair else ())
+    rows = {m.id: m for m in db.session.scalars(
+        select(Mediator).where(Mediator.id.in_(shown))
+        .options(joinedload(Mediator.house), joinedload(Mediator.region)))} if shown else {}
+    listed = {s.mediator_id for s in result.ranked} | {e.mediator_id for e in result.excluded}
+    return SuggestionView(result, {m: names[m] for m in listed if m in names}, rows)
 
 
 def _lock_and_count(mediator_id: int) -> tuple[Mediator, int]:

@@ -4,10 +4,11 @@ Cases become CaseInput and registry rows become CandidateInput; the domain never
 goes in only when it was self-declared with consent.
 """
 
+import json
 from collections import defaultdict
 from datetime import date, time
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, Integer, any_, bindparam, func, literal_column, or_, select
 
 from ..domain.assignment_filters import (
     AssignmentPolicy,
@@ -37,9 +38,13 @@ from .registry import profile_of
 from .registry_queries import ACTIVE_CASE_STATES
 
 RELEASED_STATUSES = ("declined", "recused", "objected")
+LONG_ID_LIST = 500
 # A mediator whose weekly hours were never recorded is taken to keep office hours on working days;
 # otherwise everyone added by hand or by import would be invisible to assignment until someone noticed.
 OFFICE_HOURS = tuple(WeeklyHours(day, time(9), time(18)) for day in range(5))
+# Stored codes to enum members by dict, not by calling the enum: thousands of rows per request.
+_CATEGORIES = {c.value: c for c in CaseCategory}
+_LEVELS = {level.value: level for level in LanguageLevel}
 
 
 def policy_for(region_id: int) -> AssignmentPolicy:
@@ -53,40 +58,68 @@ def policy_for(region_id: int) -> AssignmentPolicy:
                             allow_republic_pool=record.allow_republic_pool, ethnicity_mode=record.ethnicity_mode)
 
 
+def _id_in(column, ids: list[int]):
+    """`column IN ids`, as one parameter when the list is long (10,000 bound parameters cost more to compile
+    and send than the rows they select): an array on PostgreSQL, a JSON array read by json_each on SQLite."""
+    if len(ids) < LONG_ID_LIST:
+        return column.in_(ids)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(list(ids)))))
+
+
 def case_inputs(case_ids: list[int]) -> list[CaseInput]:
     """CaseInput for each case, in the given order (three queries whatever the count)."""
     if not case_ids:
         return []
     cases = {c.id: c for c in db.session.execute(
         select(Case.id, Case.category, Case.region_id, Case.house_id, Case.interpreter_needed, Case.tension,
-               Case.languages).where(Case.id.in_(case_ids))).all()}
+               Case.languages).where(_id_in(Case.id, case_ids))).all()}
     parties: dict[int, list] = defaultdict(list)
     for row in db.session.execute(select(Party.id, Party.case_id, Party.preferred_language, Party.ethnicity,
-                                         Party.ethnicity_consent_on).where(Party.case_id.in_(case_ids))):
+                                         Party.ethnicity_consent_on.is_not(None).label("consented"))
+                                  .where(_id_in(Party.case_id, case_ids))):
         parties[row.case_id].append(row)
     working: dict[int, set[int]] = defaultdict(set)
     released: dict[int, set[int]] = defaultdict(set)
-    for row in db.session.execute(select(CaseAssignment.case_id, CaseAssignment.mediator_id, CaseAssignment.status,
-                                         CaseAssignment.ended_at, CaseAssignment.conflict_ties)
-                                  .where(CaseAssignment.case_id.in_(case_ids))):
-        if row.status in RELEASED_STATUSES:  # declined, recused or objected: never back on this case
-            released[row.case_id].add(row.mediator_id)
-        elif row.ended_at is None:
-            working[row.case_id].add(row.mediator_id)
+    # Only the assignments that matter here (released ones, open ones): a closed case's ended ones are many.
+    for case_id, mediator_id, status, ended_at in db.session.execute(
+            select(CaseAssignment.case_id, CaseAssignment.mediator_id, CaseAssignment.status, CaseAssignment.ended_at)
+            .where(_id_in(CaseAssignment.case_id, case_ids),
+                   or_(CaseAssignment.ended_at.is_(None), CaseAssignment.status.in_(RELEASED_STATUSES)))):
+        if status in RELEASED_STATUSES:  # declined, recused or objected: never back on this case
+            released[case_id].add(mediator_id)
+        elif ended_at is None:
+            working[case_id].add(mediator_id)
+    # Many cases share the same few language sets and categories: build each value object once.
+    language_sets: dict = {}
+    categories = _CATEGORIES
+    high = (TensionLevel.HIGH, TensionLevel.CRITICAL)
+    nobody: frozenset[int] = frozenset()
     inputs = []
     for case_id in case_ids:
         case = cases[case_id]
-        fallback = frozenset(case.languages or ())
-        party_inputs = tuple(
-            PartyInput(id=p.id, languages=frozenset({p.preferred_language}) if p.preferred_language else fallback,
-                       ethnicity=declared_ethnicity(p.ethnicity, p.ethnicity_consent_on is not None))
-            for p in parties[case_id])
+        languages = case.languages or ()
+        fallback = language_sets.get(tuple(languages))
+        if fallback is None:
+            fallback = language_sets[tuple(languages)] = frozenset(languages)
+        party_inputs = []
+        for p in parties.get(case_id, ()):
+            if p.preferred_language:
+                spoken = language_sets.get(p.preferred_language)
+                if spoken is None:
+                    spoken = language_sets[p.preferred_language] = frozenset({p.preferred_language})
+            else:
+                spoken = fallback
+            ethnicity = declared_ethnicity(p.ethnicity, bool(p.consented)) if p.ethnicity else None
+            party_inputs.append(PartyInput(id=p.id, languages=spoken, ethnicity=ethnicity))
+        on_case, out = working.get(case_id), released.get(case_id)
         inputs.append(CaseInput(
-            id=case_id, category=CaseCategory(case.category), region=str(case.region_id), house_id=case.house_id,
-            parties=party_inputs, has_interpreter=case.interpreter_needed,
-            high_tension=case.tension in (TensionLevel.HIGH, TensionLevel.CRITICAL),
-            assigned_mediator_ids=frozenset(working[case_id]),
-            recused_mediator_ids=frozenset(released[case_id])))
+            id=case_id, category=categories.get(case.category) or CaseCategory(case.category),
+            region=str(case.region_id), house_id=case.house_id, parties=tuple(party_inputs),
+            has_interpreter=case.interpreter_needed, high_tension=case.tension in high,
+            assigned_mediator_ids=frozenset(on_case) if on_case else nobody,
+            recused_mediator_ids=frozenset(out) if out else nobody))
     return inputs
 
 
@@ -101,29 +134,48 @@ def conflicts_by_case(case_ids: list[int]) -> dict[int, set[int]]:
     return found
 
 
+# The registry columns assignment reads (profile_of takes these rows as it takes a Mediator): plain rows
+# instead of ORM objects, so 5,000 candidates cost no identity map, no instrumentation and no unused columns.
+_CANDIDATE_COLUMNS = (
+    Mediator.id, Mediator.full_name, Mediator.kind, Mediator.birth_date, Mediator.higher_education,
+    Mediator.certificate_number, Mediator.certificate_date, Mediator.retired_judge, Mediator.status,
+    Mediator.suspended_until, Mediator.status_reason, Mediator.disqualifications, Mediator.region_id,
+    Mediator.house_id, Mediator.takes_cases_elsewhere, Mediator.max_active_cases, Mediator.last_assigned_at,
+    Mediator.ethnicity, Mediator.ethnicity_consent_on)
+
+
 def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, frozenset[int]] | None = None,
-                     today: date) -> list[CandidateInput]:
-    """Every registry mediator of the regions (None: the whole republic), with workload and track record."""
+                     today: date, names: dict[int, str] | None = None) -> list[CandidateInput]:
+    """Every registry mediator of the regions (None: the whole republic), with workload and track record.
+
+    `names`, if given, receives every candidate's full name (for screens that list them), at no extra query.
+    """
     region_filter = [Mediator.region_id.in_(region_ids)] if region_ids is not None else []
-    mediators = list(db.session.scalars(select(Mediator).where(Mediator.status != "excluded", *region_filter)))
+    mediators = db.session.execute(select(*_CANDIDATE_COLUMNS).where(Mediator.status != "excluded",
+                                                                     *region_filter)).all()
+    if names is not None:
+        names.update((m.id, m.full_name) for m in mediators)
     ids = [m.id for m in mediators]
     if not ids:
         return []
     in_pool = select(Mediator.id).where(Mediator.status != "excluded", *region_filter)
 
     def id_filter(column):
-        return column.in_(in_pool)
+        # A region's few hundred ids as a list, so each table is read through its mediator_id index (given
+        # the subquery, PostgreSQL hashes it and scans all of case_assignment); the republic pool is nearly
+        # every mediator, where the subquery is the cheaper statement.
+        return column.in_(ids) if region_ids is not None else column.in_(in_pool)
 
     languages: dict[int, list[LanguageSkill]] = defaultdict(list)
     for mediator_id, code, level in db.session.execute(select(
             MediatorLanguage.mediator_id, MediatorLanguage.language, MediatorLanguage.level)
             .where(id_filter(MediatorLanguage.mediator_id))):
-        languages[mediator_id].append(LanguageSkill(code, LanguageLevel(level)))
+        languages[mediator_id].append(LanguageSkill(code, _LEVELS.get(level) or LanguageLevel(level)))
     specializations: dict[int, set] = defaultdict(set)
     for mediator_id, category in db.session.execute(select(
             MediatorSpecialization.mediator_id, MediatorSpecialization.category)
             .where(id_filter(MediatorSpecialization.mediator_id))):
-        specializations[mediator_id].add(CaseCategory(category))
+        specializations[mediator_id].add(_CATEGORIES.get(category) or CaseCategory(category))
     hours: dict[int, list[WeeklyHours]] = defaultdict(list)
     for mediator_id, weekday, start, end in db.session.execute(select(
             MediatorWeeklyHours.mediator_id, MediatorWeeklyHours.weekday, MediatorWeeklyHours.start,
@@ -138,7 +190,8 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
     for mediator_id, category, closed, agreements in db.session.execute(select(
             MediatorCategoryStats.mediator_id, MediatorCategoryStats.category, MediatorCategoryStats.closed,
             MediatorCategoryStats.agreements).where(id_filter(MediatorCategoryStats.mediator_id))):
-        records[mediator_id].append(CategoryRecord(CaseCategory(category), closed, agreements))
+        records[mediator_id].append(CategoryRecord(_CATEGORIES.get(category) or CaseCategory(category), closed,
+                                                   agreements))
     open_cases = dict(db.session.execute(
         select(CaseAssignment.mediator_id, func.count()).join(Case, Case.id == CaseAssignment.case_id)
         .where(id_filter(CaseAssignment.mediator_id), CaseAssignment.ended_at.is_(None),

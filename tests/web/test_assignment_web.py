@@ -131,6 +131,31 @@ def test_the_suggestions_page_ranks_and_says_why_not(client, staff):
     assert re.search(rf'<option selected value="{staff.top.id}">|<option value="{staff.top.id}" selected>', page)
 
 
+def test_the_excluded_list_is_short_with_counts_but_every_why_not_stays_reachable(client, staff, monkeypatch):
+    from mediation.cases import assign as assign_view
+
+    sign_in(client, staff.coordinator)
+    url = f"/cases/{staff.case.id}/suggestions"
+    monkeypatch.setattr(assign_view, "EXCLUDED_SHOWN", 1)
+    response = client.get(url)
+    page = response.get_data(as_text=True)
+    # The reasons with how many mediators each one leaves out, whoever is listed by name
+    start = page.index('data-testid="excluded-reasons"')
+    counts = page[start:page.index("</ul>", start)]
+    assert "at full caseload" in counts and "no common language with every party" in counts
+    assert "?reason=at_capacity" in counts
+    # Only the first excluded mediator by name, and a way to all of them
+    assert len(excluded_rows(response)) == 1
+    assert 'data-testid="excluded-more"' in page and "?excluded=all" in page
+    assert set(excluded_rows(client.get(url + "?excluded=all"))) == {"Толық Жүктеме", "Уақытша Тоқтатылған",
+                                                                   "Тілі Басқа"}
+    # Why not X: by name (any part, any case) or by reason
+    assert excluded_rows(client.get(url + "?who=тілі")) == {"Тілі Басқа": "no common language with every party"}
+    assert set(excluded_rows(client.get(url + "?reason=at_capacity"))) == {"Толық Жүктеме"}
+    assert excluded_rows(client.get(url + "?who=nobody-like-this")) == {}
+    assert "No excluded mediator matches." in client.get(url + "?who=nobody-like-this").get_data(as_text=True)
+
+
 def test_the_suggestions_page_of_a_case_not_awaiting_assignment_sends_back_to_the_case(client, org, staff):
     registered = cf.register(staff.coordinator, org.republican_house, received_on=received(),
                              parties=cf.two_parties("Жаңа Тарап", "Екінші Тарап"))
