@@ -39,16 +39,26 @@ ANSWERS = {"yes": True, "no": False}
 
 
 
-def own_pending(case: Case) -> bool:
-    """True when the signed-in mediator has a proposed (unanswered) assignment on the case."""
+def own_pending(case: Case, assignments: list | None = None) -> bool:
+    """True when the signed-in mediator has a proposed (unanswered) assignment on the case (read from
+    `assignments`, with their mediators loaded, when given)."""
+    if assignments is not None:
+        return any(a.status == "proposed" and a.ended_at is None and a.mediator.user_id == current_user.id
+                   for a in assignments)
     return db.session.scalar(
         select(CaseAssignment.id).join(Mediator, Mediator.id == CaseAssignment.mediator_id)
         .where(CaseAssignment.case_id == case.id, Mediator.user_id == current_user.id,
                CaseAssignment.status == "proposed", CaseAssignment.ended_at.is_(None))) is not None
 
 
-def with_mediators(form: ReleaseForm, case: Case) -> ReleaseForm:
-    """Offer the mediators now on the case (the lead first)."""
+def with_mediators(form: ReleaseForm, case: Case, assignments: list | None = None) -> ReleaseForm:
+    """Offer the mediators now on the case (the lead first); from `assignments` (the case's, with their
+    mediators loaded, as the case page has them) without a query."""
+    if assignments is not None:
+        current = sorted((a for a in assignments if a.ended_at is None and a.status in ("proposed", "accepted")),
+                         key=lambda a: a.role, reverse=True)
+        form.mediator_id.choices = [(a.mediator.id, a.mediator.full_name) for a in current]
+        return form
     rows = db.session.execute(
         select(Mediator.id, Mediator.full_name, CaseAssignment.role).join(CaseAssignment, CaseAssignment.mediator_id
                                                                          == Mediator.id)
@@ -58,8 +68,9 @@ def with_mediators(form: ReleaseForm, case: Case) -> ReleaseForm:
     return form
 
 
-def action_forms(case: Case) -> dict:
-    """The forms the user may use on this case now, prefilled with its version."""
+def action_forms(case: Case, assignments: list | None = None) -> dict:
+    """The forms the user may use on this case now, prefilled with its version (`assignments`: the case's
+    assignments with their mediators, when the caller has them loaded)."""
     role, state, forms = current_user.role, case.state, {}
     supervising = role in SUPERVISORS
     if supervising and state in (CaseState.REGISTERED, CaseState.SCREENING):
@@ -69,11 +80,11 @@ def action_forms(case: Case) -> dict:
             form[question.value].data = "" if value is None else ("yes" if value else "no")
         form.note.data, form.referred_to.data = case.screening_note, case.referred_to
         forms["screening"] = form
-    if role is Role.MEDIATOR and state is CaseState.ASSIGNED and own_pending(case):
+    if role is Role.MEDIATOR and state is CaseState.ASSIGNED and own_pending(case, assignments):
         forms["accept"] = AcceptForm(version=case.version)
         forms["decline"] = DeclineForm(version=case.version)
     if supervising and state in (CaseState.ASSIGNED, CaseState.IN_MEDIATION):
-        forms["release"] = with_mediators(ReleaseForm(version=case.version), case)
+        forms["release"] = with_mediators(ReleaseForm(version=case.version), case, assignments)
     if role is Role.MEDIATOR and state in (CaseState.ASSIGNED, CaseState.IN_MEDIATION) and "decline" not in forms:
         form = DeclineForm(version=case.version, recusal=True)
         forms["recuse"] = form

@@ -1,21 +1,33 @@
 """What the case page shows, gathered in one place for the page and for actions that fail validation."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.deadlines import deadline_status, proposal_lapsed
 from ..extensions import db
-from ..models import CaseAssignment, CaseEvent, MediationSession
+from ..models import CaseAssignment, CaseEvent, FriendshipHouse, MediationSession, Party
 from ..services.clock import utcnow
 from .common import deadline_policy, today
 
 
-def detail_context(case, forms: dict) -> dict:
-    """The case, its mediators and timeline (with actors loaded in one query), deadline facts, the forms."""
-    assignments = list(db.session.scalars(
-        select(CaseAssignment).options(selectinload(CaseAssignment.mediator))
+def case_assignments(case) -> list:
+    """The case's assignments, oldest first, each with its mediator (joined: one statement)."""
+    return list(db.session.scalars(
+        select(CaseAssignment).options(joinedload(CaseAssignment.mediator))
         .where(CaseAssignment.case_id == case.id).order_by(CaseAssignment.id)))
-    events = list(db.session.scalars(select(CaseEvent).options(selectinload(CaseEvent.actor))
+
+
+def detail_context(case, forms: dict, assignments: list | None = None) -> dict:
+    """The case, its mediators and timeline (each with its people in the same query), deadline facts, the forms.
+
+    A fixed number of statements whatever the case's size: the assignments with their mediators, the
+    timeline with its actors (many-to-one, so joined), the sessions, and the house with the parties.
+    """
+    _load_house_and_parties(case)
+    if assignments is None:
+        assignments = case_assignments(case)
+    events = list(db.session.scalars(select(CaseEvent).options(joinedload(CaseEvent.actor))
                                      .where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc())))
     sessions = list(db.session.scalars(
         select(MediationSession).options(selectinload(MediationSession.room), selectinload(MediationSession.house),
@@ -28,3 +40,20 @@ def detail_context(case, forms: dict) -> dict:
             "sessions": sessions, "now_utc": utcnow(),
             "deadline_status": deadline_status(case.deadline, now, policy).value if case.deadline else None,
             "proposal_lapsed": lapsed}
+
+
+def _load_house_and_parties(case) -> None:
+    """The case's house and parties in one statement (the page shows both; lazily they cost two).
+
+    The house comes first and the parties are outer-joined to it, so a case without parties still gets its
+    house.
+    """
+    state = inspect(case)
+    if "parties" not in state.unloaded:
+        return
+    rows = db.session.execute(
+        select(FriendshipHouse, Party).outerjoin(Party, Party.case_id == case.id)
+        .where(FriendshipHouse.id == case.house_id).order_by(Party.position)).all()
+    set_committed_value(case, "parties", [party for _, party in rows if party is not None])
+    if rows and "house" in state.unloaded:
+        set_committed_value(case, "house", rows[0][0])

@@ -17,7 +17,7 @@ from ..web.forms import id_value
 from . import bp
 from .actions import action_forms
 from .common import today, visible_case
-from .context import detail_context
+from .context import case_assignments, detail_context
 from .forms import SearchForm
 
 CASE_ROLES = (Role.COORDINATOR, Role.MANAGER, Role.MEDIATOR)
@@ -124,6 +124,7 @@ def detail(case_id: int):
     """The case page: details, parties, screening, mediators, timeline, and the actions the user may take."""
     case = visible_case(case_id)
     audit.record("case.view", actor_id=current_user.id, ip=client_ip(), object_type="case", object_id=case.id)
-    page = render_template("cases/detail.html", **detail_context(case, action_forms(case)))
+    assignments = case_assignments(case)  # also the release form's choices: one statement for both
+    page = render_template("cases/detail.html", **detail_context(case, action_forms(case, assignments), assignments))
     db.session.commit()
     return page

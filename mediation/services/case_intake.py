@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal_column, or_, select
 
 from ..domain.case_fields import CaseCategory, Channel, PartyKind, PartyRole, TensionLevel, minimum_tension, raise_to
 from ..domain.case_states import CaseState
@@ -111,10 +111,21 @@ def find_duplicates(region_id: int, parties: tuple[PartyData, ...], exclude_case
     names = {fold(p.full_name) for p in parties if p.full_name.strip()}
     if not iins and not names:
         return []
+    # Only the lookups that were given: an empty `IN ()` for "no ИИН" (or any OR that SQLite cannot split
+    # over the two party indexes) made SQLite read every party of the region's cases (0.7-1.2 s on 1M cases).
+    matches = []
+    if iins:
+        matches.append(Party.iin_bin.in_(sorted(iins)))
+    if names:
+        matches.append(Party.name_folded.in_(sorted(names)))
+    region = Case.region_id
+    if db.engine.dialect.name == "sqlite":
+        # SQLite (no statistics) would otherwise walk the region's cases; a unary plus keeps the region out
+        # of its index choice, so the party indexes drive (MULTI-INDEX OR) and each hit is one case lookup.
+        region = literal_column('+"case".region_id', type_=Case.region_id.type)
     query = (select(Party.case_id, Case.number, Party.full_name, Party.iin_bin, Party.name_folded)
              .join(Case, Case.id == Party.case_id)
-             .where(Case.region_id == region_id, Case.state != CaseState.CLOSED,
-                    or_(Party.iin_bin.in_(iins), Party.name_folded.in_(names)))
+             .where(region == region_id, Case.state != CaseState.CLOSED, or_(*matches))
              .order_by(Case.id.desc()).limit(20))
     if exclude_case_id is not None:
         query = query.where(Case.id != exclude_case_id)

@@ -17,6 +17,7 @@ from ..domain.roles import Actor, Role, ScopeLevel
 from ..domain.text import fold
 from ..extensions import db
 from ..models import Case, CaseAssignment, FriendshipHouse, Party
+from ..models.search_ddl import SEARCH_VECTOR
 from .case_access import WORKING_STATUSES, cases_of_mediator_user
 
 PAGE_SIZE = 25
@@ -105,8 +106,9 @@ def search_condition(query: str, *, many: bool = False):
     if not terms:
         return None
     if db.engine.dialect.name == "postgresql":
+        # The stored tsvector column (search_ddl.py), not to_tsvector(search_text): no per-row recomputation.
         expression = " & ".join(f"{term}:*" for term in terms)
-        return func.to_tsvector("simple", Case.search_text).op("@@")(func.to_tsquery("simple", expression))
+        return SEARCH_VECTOR.op("@@")(func.to_tsquery("simple", expression))
     expression = " AND ".join(f'"{term}"*' for term in terms)
     matches = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :expression").bindparams(expression=expression)
     return _column(Case.id, many).in_(matches.columns(column("rowid", Integer)))
@@ -186,6 +188,11 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     total, capped = count_cases(conditions, exact=exact_count)
     if flt.query and total >= COUNT_CAP and not _ids_drive(actor):
         conditions = filter_conditions(actor, flt, today, many=True)
+    elif flt.query and total < COUNT_CAP and db.engine.dialect.name == "postgresql":
+        # At most COUNT_CAP matches: the page takes them from the count's own query (GIN index first; its LIMIT
+        # keeps the planner from merging it) and sorts them. Left to itself the planner could walk the date
+        # index testing each row (a rare pair of common names: 216,000 rows, 1.3 s on 1M cases).
+        conditions = [Case.id.in_(select(Case.id).where(*conditions).limit(COUNT_CAP + 1).correlate(None))]
     by_deadline = flt.sort == "deadline"
     key = _column(Case.deadline if by_deadline else Case.received_on, _ids_drive(actor))
     order = (key.asc(), Case.id.asc()) if by_deadline else (key.desc(), Case.id.desc())

@@ -4,7 +4,7 @@ and the duplicate warning."""
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from mediation.domain.case_fields import PartyKind, PartyRole, TensionLevel, TensionSignal
 from mediation.domain.case_states import CaseState, Outcome
@@ -325,6 +325,36 @@ def test_same_folded_name_in_an_open_case_of_the_region_is_found(org, existing):
 def test_kazakh_letters_fold_for_the_name_match(org, existing):
     hits = case_intake.find_duplicates(org.almaty.id, (cf.party("ӘЛИЯ НҰРОВА"),))
     assert [h.matched_on for h in hits] == ["name"]
+
+
+def _duplicate_check_sql(region_id, parties) -> tuple[str, tuple]:
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "name_folded" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        case_intake.find_duplicates(region_id, parties)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(statements) == 1
+    return statements[0]
+
+
+@pytest.mark.parametrize("iin", [False, True])
+def test_the_duplicate_check_asks_only_for_what_is_given_and_uses_the_party_indexes(org, existing, iin):
+    # An empty `IN ()` for "no ИИН" made SQLite read every party of the region's cases (bench/RESULTS.md).
+    party = cf.party("Иван Петров", iin_bin=cf.iin(date(1980, 1, 2)) if iin else None)
+    statement, parameters = _duplicate_check_sql(org.almaty.id, (party,))
+    assert ("iin_bin IN" in statement) is iin
+    if db.engine.dialect.name != "sqlite":
+        return  # PostgreSQL plans from statistics (BitmapOr over both indexes on the bench database)
+    rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters))
+    plan = " / ".join(row[-1] for row in rows)
+    assert "ix_party_name_folded" in plan and ("ix_party_iin_bin" in plan) is iin, plan
+    assert "SCAN" not in plan, plan
 
 
 def test_a_different_person_is_not_a_duplicate(org, existing):

@@ -974,6 +974,23 @@ def test_the_list_costs_at_most_six_queries(client, org, staff, who):
     assert len(many) <= 6, many
 
 
+@pytest.mark.parametrize("who", ["coordinator", "republic_manager", "mediator"])
+def test_the_case_page_costs_the_same_few_queries_whatever_the_case(client, org, staff, who):
+    # The house and the parties come in one statement, mediators and actors joined to their rows.
+    young = make_case(staff.coordinator, org.republican_house, "assigned", lead=staff.mediator_entry)
+    old = make_case(staff.coordinator, org.republican_house, "in_mediation", lead=staff.mediator_entry,
+                    days_ago=20, names=("Тарап Бір", "Тарап Екі"))
+    db.session.commit()
+    sign_in(client, getattr(staff, who))
+    client.get(f"/cases/{young.id}")  # warm up (session refresh, caches)
+    few, more = _queries_for(client, f"/cases/{young.id}"), _queries_for(client, f"/cases/{old.id}")
+    assert len(few) == len(more) <= 8, [s.split(" FROM ")[-1][:80] for s in more]
+    text = page_of(client.get(f"/cases/{old.id}"))
+    house = org.republican_house
+    assert "Тарап Бір" in text and "Тарап Екі" in text
+    assert any(name and name in text for name in (house.name_kk, house.name_ru, house.name_en))
+
+
 # --- "my work" on the start page --------------------------------------------------------------------------------
 
 
