@@ -42,7 +42,7 @@ LONG_ID_LIST = 500
 # A mediator whose weekly hours were never recorded is taken to keep office hours on working days;
 # otherwise everyone added by hand or by import would be invisible to assignment until someone noticed.
 OFFICE_HOURS = tuple(WeeklyHours(day, time(9), time(18)) for day in range(5))
-# Stored codes to enum members by dict, not by calling the enum: thousands of rows per request.
+# Stored codes to enum members by dict, not by calling the enum: thousands of rows per page.
 _CATEGORIES = {c.value: c for c in CaseCategory}
 _LEVELS = {level.value: level for level in LanguageLevel}
 
