@@ -100,6 +100,22 @@ def org(app):
     return factories.make_org()
 
 
+@pytest.fixture
+def live_app(app):
+    """Serve the app on a loopback port from a background thread (for real concurrent HTTP requests)."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
 def csrf_token(client, path: str = "/auth/login") -> str:
     """Fetch a page and read the CSRF token for the client's current session."""
     response = client.get(path)

@@ -12,19 +12,13 @@ Real concurrency, on SQLite (a file database, the default) and on PostgreSQL whe
   own server thread, exactly as in production.
 """
 
-import http.cookiejar
 import os
 import re
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable
 from datetime import date
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from mediation.domain.roles import Actor
 from mediation.extensions import db
@@ -35,35 +29,11 @@ from mediation.web.database import write_intent
 from tests import case_factories as cf
 from tests import factories
 from tests import registry_factories as rf
+from tests.concurrency import CSRF_META, Browser, run_concurrently
 
 TODAY = date(2025, 3, 12)
 RECEIVED = date(2025, 3, 3)
 ON_SQLITE = not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def run_concurrently(count: int, work: Callable[[int], None], barrier: threading.Barrier | None = None,
-                     timeout: float = 90) -> list[BaseException]:
-    """Run work(i) in `count` threads started together; return what they raised."""
-    start = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            start.wait(timeout=30)
-            work(index)
-        except BaseException as error:  # noqa: BLE001 - every failure is reported to the test
-            errors.append(error)
-            if barrier is not None:
-                barrier.abort()  # never leave the others waiting for a thread that died
-
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a worker hung (deadlock?)"
-    return errors
 
 
 def setup_race(org, coordinators: int, *, capacity: int = 1, open_cases: int = 0):
@@ -172,49 +142,6 @@ def test_a_whole_request_in_one_write_transaction_also_lets_only_one_through(app
 
 
 # --- real HTTP requests ---------------------------------------------------------------------------------------------
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Hand 3xx answers back to the caller instead of following them."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-class Browser:
-    """A signed-in user: a cookie jar and the CSRF token of its session."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  NoRedirect())
-
-    def request(self, path: str, fields: list[tuple[str, str]] | None = None) -> tuple[int, dict, str]:
-        data = urllib.parse.urlencode(fields).encode() if fields is not None else None
-        try:
-            with self.opener.open(self.base + path, data=data, timeout=60) as response:  # noqa: S310
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as answer:
-            return answer.code, dict(answer.headers), answer.read().decode(errors="replace")
-
-    def sign_in(self, username: str) -> None:
-        status, _, body = self.request("/auth/login")
-        token = CSRF_META.search(body).group(1)
-        status, _, _ = self.request("/auth/login", [("username", username), ("password", factories.PASSWORD),
-                                                    ("csrf_token", token)])
-        assert status == 302, "sign-in failed"
-
-
-@pytest.fixture
-def live_app(app):
-    """Serve the app on a loopback port from a background thread."""
-    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def _open_suggestions(live_app, users, cases, target_id) -> list[tuple[Browser, list[tuple[str, str]]]]:

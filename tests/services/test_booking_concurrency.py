@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from mediation.extensions import db
 from mediation.models import MediationSession, SessionMediator
 from tests import session_factories as sf
-from tests.services.test_case_concurrency import Browser, live_app, run_concurrently  # noqa: F401
+from tests.concurrency import Browser, run_concurrently
 
 MONDAY = sf.next_monday(2)
 
@@ -30,7 +30,7 @@ def _two_cases(org):
     return first, second
 
 
-def test_two_coordinators_booking_one_room_at_once_get_one_booking_and_one_409(app, org, live_app):  # noqa: F811
+def test_two_coordinators_booking_one_room_at_once_get_one_booking_and_one_409(app, org, live_app):
     # Given two cases of the same house, each with its own coordinator and mediator
     (case_a, coord_a, _ua, med_a), (case_b, coord_b, _ub, med_b) = _two_cases(org)
     room_id = case_a.house.rooms[0].id
@@ -64,7 +64,7 @@ def test_two_coordinators_booking_one_room_at_once_get_one_booking_and_one_409(a
         assert db.session.scalar(select(func.count(MediationSession.id))) == 1
 
 
-def test_one_mediator_booked_twice_at_once_in_two_rooms_lands_once(app, org, live_app):  # noqa: F811
+def test_one_mediator_booked_twice_at_once_in_two_rooms_lands_once(app, org, live_app):
     # Given one case whose house has two rooms
     case, coordinator, _user, mediator = sf.case_in_mediation(org)
     from mediation.models import MediationRoom

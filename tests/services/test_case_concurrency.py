@@ -7,19 +7,13 @@ themselves, as the request hook would. With TEST_DATABASE_URL pointing at Postgr
 there, plus one that forces both writers to hold the same version before either saves.
 """
 
-import http.cookiejar
 import re
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from mediation.domain.case_fields import CaseCategory, Channel, TensionLevel
 from mediation.domain.case_states import CaseState, Outcome
@@ -32,30 +26,9 @@ from mediation.services.clock import utcnow
 from mediation.web.database import write_intent
 from tests import case_factories as cf
 from tests import factories
+from tests.concurrency import Browser, run_concurrently
 
 RECEIVED = date(2025, 3, 3)
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def run_concurrently(count: int, work: Callable[[int], None], timeout: float = 120) -> list[BaseException]:
-    """Start `count` threads that wait at a barrier and then run work(i) at once; return their errors."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            work(index)
-        except BaseException as error:  # noqa: BLE001 - every failure is reported to the test
-            errors.append(error)
-
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a worker hung (deadlock?)"
-    return errors
 
 
 def numbers_in(region_kato: str, year: int) -> list[str]:
@@ -248,60 +221,12 @@ def test_two_saves_of_the_same_version_one_wins(app, org, monkeypatch, make_edit
 # http.cookiejar), so every request is a real HTTP request handled in its own server thread.
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Hand 3xx answers back to the caller instead of following them."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-class Browser:
-    """A signed-in user: a cookie jar and the CSRF token of its session."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  NoRedirect())
-        self.token = ""
-
-    def request(self, path: str, fields: list[tuple[str, str]] | None = None) -> tuple[int, dict, str]:
-        data = urllib.parse.urlencode(fields).encode() if fields is not None else None
-        try:
-            with self.opener.open(self.base + path, data=data, timeout=60) as response:  # noqa: S310
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as answer:
-            return answer.code, dict(answer.headers), answer.read().decode(errors="replace")
-
-    def sign_in(self, username: str) -> None:
-        status, _, body = self.request("/auth/login")
-        assert status == 200
-        self.token = CSRF_META.search(body).group(1)
-        status, _, _ = self.request("/auth/login", [("username", username), ("password", factories.PASSWORD),
-                                                    ("csrf_token", self.token)])
-        assert status == 302, "sign-in failed"
-        status, _, body = self.request("/cases/new")
-        assert status == 200
-        self.token = CSRF_META.search(body).group(1)  # the token of the signed-in session
-
-
 def intake_fields(token: str, house_id: int, first: str, second: str) -> list[tuple[str, str]]:
     return [("csrf_token", token), ("house_id", str(house_id)), ("received_on", cf.today().isoformat()),
             ("channel", "walk_in"), ("category", "neighbours_land"), ("tension", "low"),
             ("subject", "Жер учаскесінің шекарасы туралы дау"), ("confirm_duplicates", "1"),
             ("parties-0-kind", "person"), ("parties-0-role", "applicant"), ("parties-0-full_name", first),
             ("parties-1-kind", "person"), ("parties-1-role", "respondent"), ("parties-1-full_name", second)]
-
-
-@pytest.fixture
-def live_app(app):
-    """Serve the app on a loopback port from a background thread."""
-    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def test_coordinators_posting_intake_at_once_get_consecutive_numbers(app, org, live_app):
