@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..cases.common import visible_case
 from ..domain.errors import NotAllowed
 from ..domain.roles import Role
 from ..domain.scheduling import LOCAL_OFFSET, BookingConflict, SessionKind, Venue, local_to_utc
 from ..extensions import db
 from ..models import Case, FriendshipHouse, MediationRoom, Mediator, Party
 from ..services import scheduling, slot_finder
-from ..services.case_access import CaseNotFound, access_of
+from ..services.case_access import access_of
 from ..services.clock import utcnow
 from ..services.scheduling import SessionChanged, SessionInvalid, SessionNotFound, SessionPlan
 from ..services.session_logs import notes_visible
@@ -24,18 +25,6 @@ from . import bp
 from .forms import AmendForm, CancelForm, SessionForm
 
 SCHEDULERS = (Role.COORDINATOR, Role.MANAGER, Role.MEDIATOR)
-
-
-def schedulable_case(case_id: int) -> Case:
-    """The case if the user may book its sessions; 404 hides cases out of scope."""
-    from ..services.case_access import case_for
-
-    try:
-        return case_for(current_user.actor, case_id, edit=request.method == "POST")
-    except CaseNotFound:
-        abort(404)
-    except NotAllowed:
-        abort(403)
 
 
 def visible_session(session_id: int, *, edit: bool = False):
@@ -125,7 +114,7 @@ def prefill(form: SessionForm, case: Case) -> None:
 @requires(*SCHEDULERS)
 def book(case_id: int):
     """Book a session for the case."""
-    case = schedulable_case(case_id)
+    case = visible_case(case_id, edit=request.method == "POST")
     form = offer_choices(SessionForm(), case)
     status = 200
     if request.method == "GET":
@@ -154,7 +143,7 @@ def book(case_id: int):
 @requires(*SCHEDULERS)
 def slots(case_id: int):
     """The earliest free slots in the case's house for its mediators."""
-    case = schedulable_case(case_id)
+    case = visible_case(case_id, edit=request.method == "POST")
     minutes = id_value(request.args.get("minutes")) or 90
     minutes = min(max(minutes, 15), 480)
     interpreter = request.args.get("interpreter") == "1" or case.interpreter_needed
@@ -199,7 +188,7 @@ def session_context(session, case, **forms) -> dict:
 def reschedule(session_id: int):
     """Move a session to another time or room."""
     session = visible_session(session_id, edit=request.method == "POST")
-    case = schedulable_case(session.case_id)
+    case = db.session.get(Case, session.case_id)  # visible_session checked it
     form = offer_choices(SessionForm(), case)
     status = 200
     if request.method == "GET":
@@ -244,7 +233,7 @@ def _version(raw) -> int:
 def cancel(session_id: int):
     """Cancel a session with a reason."""
     session = visible_session(session_id, edit=True)
-    case = schedulable_case(session.case_id)
+    case = db.session.get(Case, session.case_id)  # visible_session checked it
     form = CancelForm()
     if form.validate_on_submit():
         try:
