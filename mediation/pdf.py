@@ -6,7 +6,9 @@ http(s), no data:, no redirects (nothing is ever opened, so there is nothing to 
 autoescaped and user text is data, never template source, so names and terms render as inert text.
 
 Speed: parsing the stylesheet and loading the fonts dominate a small render, so one FontConfiguration and one
-parsed stylesheet are built per worker and reused (creating them per render also leaked memory).
+parsed stylesheet are built per worker and reused (creating them per render also leaked memory). The print
+templates bring their own compact user-agent stylesheet (templates/pdf/ua.css) instead of WeasyPrint's HTML5
+one, whose ~250 rules every element was matched against.
 """
 
 import logging
@@ -62,6 +64,18 @@ class AssetFetcher(URLFetcher):
         self.refused = [*self.refused[-19:], str(url)[:200]]  # the last few, for tests and debugging
         raise FetchRefused(f"refused: {str(url)[:80]}")
 
+class PrintHTML(HTML):
+    """HTML whose user-agent stylesheet is the print templates' compact one instead of the HTML5 sheet."""
+
+    def __init__(self, *, ua_stylesheet: CSS, **kwargs):
+        super().__init__(**kwargs)
+        self.ua_stylesheet = ua_stylesheet
+
+    def _ua_stylesheets(self, forms=False):
+        # WeasyPrint's hook for its default sheet (weasyprint>=70,<71 is pinned; a test checks it is used).
+        return [self.ua_stylesheet]
+
+
 @dataclass(frozen=True)
 class Rendered:
     """The PDF and how many pages it has."""
@@ -73,11 +87,12 @@ class Rendered:
 class Renderer:
     """One per worker: fonts and the print stylesheet loaded once, renders serialised by a lock."""
 
-    def __init__(self, static_root: Path, stylesheet: str):
+    def __init__(self, static_root: Path, stylesheet: str, ua_stylesheet: str):
         files = {name: (static_root / name).read_bytes() for name in PACKAGED}
         self.fetcher = AssetFetcher(files)
         self.font_config = FontConfiguration()
         self.stylesheet = CSS(string=stylesheet, font_config=self.font_config, url_fetcher=self.fetcher)
+        self.ua_stylesheet = CSS(string=ua_stylesheet, font_config=self.font_config, url_fetcher=self.fetcher)
         # Pango and fontconfig state is shared by the renders of a worker; one render at a time is safe.
         self._lock = threading.Lock()
 
@@ -88,7 +103,8 @@ class Renderer:
             # (an urllib opener with nine handlers) is garbage that showed up as memory growth.
             self.fetcher.extra = images or {}
             try:
-                document = HTML(string=html, base_url=None, url_fetcher=self.fetcher).render(
+                document = PrintHTML(string=html, base_url=None, url_fetcher=self.fetcher,
+                                     ua_stylesheet=self.ua_stylesheet).render(
                     stylesheets=[self.stylesheet], font_config=self.font_config, presentational_hints=False)
             finally:
                 self.fetcher.extra = {}
@@ -105,9 +121,13 @@ _renderers_lock = threading.Lock()
 
 
 def renderer(static_root: Path, stylesheet_path: Path) -> Renderer:
-    """The worker's renderer for these asset and stylesheet paths (built on first use)."""
+    """The worker's renderer for these asset and stylesheet paths (built on first use).
+
+    The user-agent stylesheet is ua.css beside the print stylesheet.
+    """
     key = (str(static_root), str(stylesheet_path))
     with _renderers_lock:
         if key not in _renderers:
-            _renderers[key] = Renderer(static_root, stylesheet_path.read_text(encoding="utf-8"))
+            _renderers[key] = Renderer(static_root, stylesheet_path.read_text(encoding="utf-8"),
+                                       stylesheet_path.with_name("ua.css").read_text(encoding="utf-8"))
         return _renderers[key]

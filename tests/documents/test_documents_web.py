@@ -190,3 +190,23 @@ def test_registry_batch_print_as_merged_pdf_and_zip(client, org):
     zipped = client.post("/documents/print?kind=agreement", data={"csrf_token": token, "format": "zip"})
     names = zipfile.ZipFile(io.BytesIO(zipped.data)).namelist()
     assert sorted(names) == sorted([f"{first.number}.pdf", f"{second.number}.pdf"])
+
+
+def test_a_draft_preview_is_marked_draft_on_every_page_and_the_final_pdf_is_not(client, org):
+    # Given a three-page draft agreement in Kazakh
+    setting = df.case_in_mediation(org)
+    draft = df.complete_agreement(setting, terms=40)
+    signed_in(client, setting.mediator)
+    # When its mediator previews it
+    preview = client.get(f"/documents/{draft.id}/preview")
+    # Then every page says it is an unregistered draft, with the page count
+    assert preview.status_code == 200 and preview.mimetype == "application/pdf"
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(preview.data)).pages]
+    assert len(pages) > 1
+    assert all("ЖОБА — тіркелмеген" in text for text in pages)
+    assert f"{len(pages)} / {len(pages)}" in pages[-1]
+    # And once finalised, no page carries the mark, and every page carries the number
+    document = df.finalise(draft, setting.manager)
+    final = [page.extract_text() for page in PdfReader(io.BytesIO(document.pdf)).pages]
+    assert not any("ЖОБА" in text for text in final)
+    assert all(document.number in text for text in final)

@@ -142,3 +142,25 @@ def test_beyond_the_cap_the_manager_reads_a_clear_message(client, org, app):
     assert "2" in body.split('data-testid="finalise-error">')[1].split("</div>")[0]
     db.session.refresh(draft)
     assert draft.number is None and draft.pdf is None
+
+
+def test_the_renderer_uses_the_print_templates_user_agent_stylesheet(app, monkeypatch):
+    # WeasyPrint's HTML5 sheet is replaced through a private hook: if a release renamed it, this fails
+    used = []
+    original = pdf.PrintHTML._ua_stylesheets
+
+    def spy(self, forms=False):
+        used.append(original(self, forms))
+        return used[-1]
+
+    monkeypatch.setattr(pdf.PrintHTML, "_ua_stylesheets", spy)
+    snapshot = {"kind": "agreement", "language": "kk", "number": "75-2026-A-00010", "verify_url": None,
+                "place": "Алматы", "date": "2026-11-21", "house": {"kk": "Үй", "ru": "Дом"}, "case_number": "x",
+                "parties": [{"position": 1, "name": "Әлия"}, {"position": 2, "name": "Иван"}],
+                "mediators": [{"name": "М", "kind": "public"}], "subject": "Шекара",
+                "terms": [{"obliged": "1", "obliged_name": "Әлия", "action": "Жөндейді", "due_on": "2026-12-01"}],
+                "performance_check": "", "non_performance": "", "partial": False, "unresolved": ""}
+    assert "Әлия" in text_of(document_print.print_document(snapshot).pdf)
+    engine = pdf.renderer(Path(current_app.static_folder), Path(current_app.root_path).parent / "templates" / "pdf"
+                          / "print.css")
+    assert used and all(sheets == [engine.ua_stylesheet] for sheets in used)
