@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from sqlalchemy import event, func, select
 
 from mediation.domain.case_fields import CaseCategory
+from mediation.domain.case_states import CaseState
 from mediation.domain.mediator_eligibility import EligibilityThresholds, MediatorKind
 from mediation.domain.text import fold
 from mediation.extensions import db
@@ -32,7 +33,6 @@ from mediation.models import (
 )
 from mediation.services.registry import MediatorData
 from mediation.services.registry_io import COLUMNS
-from mediation.services.registry_queries import ACTIVE_CASE_STATES
 from tests import case_factories as cf
 
 THRESHOLDS = EligibilityThresholds()
@@ -110,11 +110,13 @@ def give_open_cases(entry: Mediator, count: int, actor, house: FriendshipHouse, 
 
 
 def open_cases_of(mediator_id: int) -> int:
-    """Open cases of a mediator as the capacity check counts them."""
+    """Open cases of a mediator by the state of their cases (the oracle of the capacity count, which reads
+    only the assignment)."""
     return db.session.scalar(
         select(func.count()).select_from(CaseAssignment).join(Case, Case.id == CaseAssignment.case_id)
         .where(CaseAssignment.mediator_id == mediator_id, CaseAssignment.ended_at.is_(None),
-               CaseAssignment.status.in_(("proposed", "accepted")), Case.state.in_(ACTIVE_CASE_STATES)))
+               CaseAssignment.status.in_(("proposed", "accepted")),
+               Case.state.in_((CaseState.ASSIGNED, CaseState.IN_MEDIATION))))
 
 
 # --- import files --------------------------------------------------------------------------------------------

@@ -23,6 +23,9 @@ SUPERVISORS = (Role.COORDINATOR, Role.MANAGER)
 # Excluded mediators listed by name before "show all"; the counts per reason cover everyone, and the name
 # search and the full list keep the "why not" of every excluded mediator one click away.
 EXCLUDED_SHOWN = 20
+# Ranked mediators offered in the lead and co-mediator lists: a list of 400 names is unreadable and was a
+# third of the page's time (bench/RESULTS.md); the preselected pair and a posted choice are always offered.
+CHOICES_SHOWN = 50
 
 
 def _view(case_id: int):
@@ -38,7 +41,10 @@ def _view(case_id: int):
 def _form(view, case, *, preselect: bool) -> SuggestedAssignForm:
     form = SuggestedAssignForm(version=case.version)
     names = view.mediators
-    ranked = [(s.mediator_id, f"{names[s.mediator_id]} · {s.total:.2f}") for s in view.suggestions.ranked]
+    pair = view.suggestions.pair.mediator_ids if view.suggestions.pair else ()
+    wanted = {*pair, *(form.lead_id.data, form.co_id.data)} if not preselect else set(pair)
+    ranked = [(s.mediator_id, f"{names[s.mediator_id]} · {s.total:.2f}") for i, s in enumerate(view.suggestions.ranked)
+              if i < CHOICES_SHOWN or s.mediator_id in wanted]
     form.lead_id.choices = ranked
     form.co_id.choices = [(None, "—")] + ranked
     if not preselect:

@@ -42,5 +42,5 @@ class CaseAssignment(db.Model):
         CheckConstraint("status IN ('proposed', 'accepted', 'declined', 'recused', 'replaced', 'objected')",
                         name="status"),
         Index("ix_case_assignment_case", "case_id", "ended_at"),
-        Index("ix_case_assignment_mediator", "mediator_id", "ended_at", "case_id"),
+        Index("ix_case_assignment_mediator", "mediator_id", "ended_at", "status", "case_id"),
     )

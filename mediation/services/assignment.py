@@ -31,7 +31,7 @@ from .case_lifecycle import (
     release_mediators,
     save,
 )
-from .registry_queries import ACTIVE_CASE_STATES
+from .registry_queries import takes_capacity
 
 CONFLICT_TIES = ("kinship", "clan", "same_village", "business_ties", "employment_ties", "association_member",
                  "earlier_advice")
@@ -130,7 +130,8 @@ def suggestions_for(actor: Actor, case_id: int, *, today, thresholds: Eligibilit
     conflicts = {m: party_ids for m in conflicts_by_case([case.id]).get(case.id, set())}
     regions = None if policy.allow_republic_pool else [case.region_id]
     names: dict[int, str] = {}
-    candidates = candidate_inputs(regions, conflicts=conflicts, today=today, names=names)
+    candidates = candidate_inputs(regions, conflicts=conflicts, today=today, names=names,
+                                  categories=[case_input.category])
     result = suggest(case_input, candidates, policy, today, thresholds)
     shown = {s.mediator_id for s in result.ranked[:SHOWN_RANKED]} | set(result.pair.mediator_ids if result.pair else ())
     rows = {m.id: m for m in db.session.scalars(
@@ -145,10 +146,8 @@ def _lock_and_count(mediator_id: int) -> tuple[Mediator, int]:
     mediator = db.session.scalar(select(Mediator).where(Mediator.id == mediator_id).with_for_update())
     if mediator is None:
         raise MediatorUnavailable(mediator_id=mediator_id, reason_code="not_in_region")
-    open_cases = db.session.scalar(
-        select(func.count()).select_from(CaseAssignment).join(Case, Case.id == CaseAssignment.case_id)
-        .where(CaseAssignment.mediator_id == mediator_id, CaseAssignment.ended_at.is_(None),
-               CaseAssignment.status.in_(WORKING_STATUSES), Case.state.in_(ACTIVE_CASE_STATES)))
+    open_cases = db.session.scalar(select(func.count()).select_from(CaseAssignment).where(
+        CaseAssignment.mediator_id == mediator_id, *takes_capacity()))
     return mediator, open_cases
 
 

@@ -33,9 +33,8 @@ from ..models import (
     MediatorWeeklyHours,
     Party,
 )
-from .case_access import WORKING_STATUSES
 from .registry import profile_of
-from .registry_queries import ACTIVE_CASE_STATES
+from .registry_queries import takes_capacity
 
 RELEASED_STATUSES = ("declined", "recused", "objected")
 LONG_ID_LIST = 500
@@ -58,10 +57,10 @@ def policy_for(region_id: int) -> AssignmentPolicy:
                             allow_republic_pool=record.allow_republic_pool, ethnicity_mode=record.ethnicity_mode)
 
 
-def _id_in(column, ids: list[int]):
+def _id_in(column, ids: list[int], *, long_from: int = LONG_ID_LIST):
     """`column IN ids`, as one parameter when the list is long (10,000 bound parameters cost more to compile
     and send than the rows they select): an array on PostgreSQL, a JSON array read by json_each on SQLite."""
-    if len(ids) < LONG_ID_LIST:
+    if len(ids) < long_from:
         return column.in_(ids)
     if db.session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
@@ -145,14 +144,17 @@ _CANDIDATE_COLUMNS = (
 
 
 def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, frozenset[int]] | None = None,
-                     today: date, names: dict[int, str] | None = None) -> list[CandidateInput]:
+                     today: date, names: dict[int, str] | None = None,
+                     categories: list[CaseCategory] | None = None) -> list[CandidateInput]:
     """Every registry mediator of the regions (None: the whole republic), with workload and track record.
 
     `names`, if given, receives every candidate's full name (for screens that list them), at no extra query.
+    `categories` narrows the track record to the categories that will be scored (None: all of them).
     """
+    # Core statements on the session's connection: plain rows, without the ORM's per-row loading work.
+    run = db.session.connection().execute
     region_filter = [Mediator.region_id.in_(region_ids)] if region_ids is not None else []
-    mediators = db.session.execute(select(*_CANDIDATE_COLUMNS).where(Mediator.status != "excluded",
-                                                                     *region_filter)).all()
+    mediators = run(select(*_CANDIDATE_COLUMNS).where(Mediator.status != "excluded", *region_filter)).all()
     if names is not None:
         names.update((m.id, m.full_name) for m in mediators)
     ids = [m.id for m in mediators]
@@ -161,41 +163,43 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
     in_pool = select(Mediator.id).where(Mediator.status != "excluded", *region_filter)
 
     def id_filter(column):
-        # A region's few hundred ids as a list, so each table is read through its mediator_id index (given
-        # the subquery, PostgreSQL hashes it and scans all of case_assignment); the republic pool is nearly
-        # every mediator, where the subquery is the cheaper statement.
-        return column.in_(ids) if region_ids is not None else column.in_(in_pool)
+        # A region's few hundred ids, so each table is read through its mediator_id index (given the
+        # subquery, PostgreSQL hashes it and scans all of case_assignment), as one array or JSON parameter:
+        # hundreds of bound parameters per statement cost more to expand and compile than the rows they
+        # select. The republic pool is nearly every mediator, where the subquery is the cheaper statement.
+        return _id_in(column, ids, long_from=50) if region_ids is not None else column.in_(in_pool)
 
     languages: dict[int, list[LanguageSkill]] = defaultdict(list)
-    for mediator_id, code, level in db.session.execute(select(
+    for mediator_id, code, level in run(select(
             MediatorLanguage.mediator_id, MediatorLanguage.language, MediatorLanguage.level)
-            .where(id_filter(MediatorLanguage.mediator_id))):
+            .where(id_filter(MediatorLanguage.mediator_id))).all():
         languages[mediator_id].append(LanguageSkill(code, _LEVELS.get(level) or LanguageLevel(level)))
     specializations: dict[int, set] = defaultdict(set)
-    for mediator_id, category in db.session.execute(select(
+    for mediator_id, category in run(select(
             MediatorSpecialization.mediator_id, MediatorSpecialization.category)
-            .where(id_filter(MediatorSpecialization.mediator_id))):
+            .where(id_filter(MediatorSpecialization.mediator_id))).all():
         specializations[mediator_id].add(_CATEGORIES.get(category) or CaseCategory(category))
     hours: dict[int, list[WeeklyHours]] = defaultdict(list)
-    for mediator_id, weekday, start, end in db.session.execute(select(
+    for mediator_id, weekday, start, end in run(select(
             MediatorWeeklyHours.mediator_id, MediatorWeeklyHours.weekday, MediatorWeeklyHours.start,
-            MediatorWeeklyHours.end).where(id_filter(MediatorWeeklyHours.mediator_id))):
+            MediatorWeeklyHours.end).where(id_filter(MediatorWeeklyHours.mediator_id))).all():
         hours[mediator_id].append(WeeklyHours(weekday, start, end))
     absences: dict[int, list[Absence]] = defaultdict(list)
-    for mediator_id, start, end in db.session.execute(select(
+    for mediator_id, start, end in run(select(
             MediatorAbsence.mediator_id, MediatorAbsence.start, MediatorAbsence.end)
-            .where(id_filter(MediatorAbsence.mediator_id), MediatorAbsence.end >= today)):
+            .where(id_filter(MediatorAbsence.mediator_id), MediatorAbsence.end >= today)).all():
         absences[mediator_id].append(Absence(start, end))
     records: dict[int, list[CategoryRecord]] = defaultdict(list)
-    for mediator_id, category, closed, agreements in db.session.execute(select(
+    in_categories = [MediatorCategoryStats.category.in_([c.value for c in categories])] if categories else []
+    for mediator_id, category, closed, agreements in run(select(
             MediatorCategoryStats.mediator_id, MediatorCategoryStats.category, MediatorCategoryStats.closed,
-            MediatorCategoryStats.agreements).where(id_filter(MediatorCategoryStats.mediator_id))):
+            MediatorCategoryStats.agreements)
+            .where(id_filter(MediatorCategoryStats.mediator_id), *in_categories)).all():
         records[mediator_id].append(CategoryRecord(_CATEGORIES.get(category) or CaseCategory(category), closed,
                                                    agreements))
-    open_cases = dict(db.session.execute(
-        select(CaseAssignment.mediator_id, func.count()).join(Case, Case.id == CaseAssignment.case_id)
-        .where(id_filter(CaseAssignment.mediator_id), CaseAssignment.ended_at.is_(None),
-               CaseAssignment.status.in_(WORKING_STATUSES), Case.state.in_(ACTIVE_CASE_STATES))
+    open_cases = dict(run(
+        select(CaseAssignment.mediator_id, func.count())
+        .where(id_filter(CaseAssignment.mediator_id), *takes_capacity())
         .group_by(CaseAssignment.mediator_id)).all())
     conflicts = conflicts or {}
     return [CandidateInput(

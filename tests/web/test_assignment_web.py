@@ -212,6 +212,27 @@ def test_passing_over_the_top_candidate_needs_a_reason_on_the_form(client, staff
         client.get(f"/cases/{staff.case.id}"))
 
 
+def test_the_lists_offer_the_first_ranked_and_a_posted_choice_beyond_them(client, staff, monkeypatch):
+    from mediation.cases import assign as assign_view
+
+    # Given lists that offer only the first ranked mediator
+    monkeypatch.setattr(assign_view, "CHOICES_SHOWN", 1)
+    sign_in(client, staff.coordinator)
+    path = f"/cases/{staff.case.id}/suggestions"
+    page = client.get(path).get_data(as_text=True)
+    lead_list = page[page.index('name="lead_id"'):page.index("</select>", page.index('name="lead_id"'))]
+    assert re.findall(r'<option[^>]*value="(\d+)"', lead_list) == [str(staff.top.id)]
+    # When the coordinator posts the second (from a page built before, or by hand) without a reason
+    token = csrf_token(client, path)
+    response = client.post(path, data=assign_body(token, staff.case.id, staff.second.id))
+    # Then the form comes back with the choice kept and the missing reason on its field
+    assert response.status_code == 422 and "override_reason" in invalid_fields(response)
+    page = response.get_data(as_text=True)
+    lead_list = page[page.index('name="lead_id"'):page.index("</select>", page.index('name="lead_id"'))]
+    assert re.search(rf'<option selected value="{staff.second.id}">|<option value="{staff.second.id}" selected>',
+                     lead_list)
+
+
 def test_an_excluded_mediator_or_a_stale_form_is_refused(client, staff):
     sign_in(client, staff.coordinator)
     path = f"/cases/{staff.case.id}/suggestions"
