@@ -54,7 +54,8 @@ def make_app():
     from config import TestingConfig
     from mediation import create_app
 
-    return create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+    return create_app(type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                                             "GC_FREEZE_AFTER_START": True}))
 
 
 def rss_mb() -> float:

@@ -758,7 +758,9 @@ def database_url(target: str) -> str:
 
 def bench_config(url: str):
     """The app bound to one database (as tests/conftest.py's config_for)."""
-    return type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
+    # GC_FREEZE_AFTER_START as a production worker has it (TestingConfig turns it off for the test suite).
+    return type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING",
+                                                  "GC_FREEZE_AFTER_START": True})
 
 
 def build_schema_and_org(url: str, today: date, mediators: int, force: bool) -> dict:

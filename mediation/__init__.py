@@ -1,5 +1,6 @@
 """The mediation case management app: create_app() builds it from a configuration class."""
 
+import gc
 import logging
 import os
 
@@ -26,6 +27,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_web(app)
     register_blueprints(app)
     register_cli(app)
+    if app.config["GC_FREEZE_AFTER_START"]:
+        gc.collect()
+        gc.freeze()  # see config.py: start-up objects stay out of every later collection
     return app
 
 
