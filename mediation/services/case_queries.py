@@ -74,16 +74,19 @@ class CasePage:
     total_capped: bool
 
 
-def scope_conditions(actor: Actor) -> list:
-    """The WHERE clauses that keep a list inside what the actor may see (as can_view_case)."""
+def scope_conditions(actor: Actor, *, plain: bool = False) -> list:
+    """The WHERE clauses that keep a list inside what the actor may see (as can_view_case).
+
+    `plain`: keep the house and region columns out of SQLite's index choice (see _plain_columns).
+    """
     if actor.role is Role.ADMIN:
         return [false()]
     if actor.role is Role.MEDIATOR:
         return [Case.id.in_(cases_of_mediator_user(actor.id))]
     if actor.scope_level is ScopeLevel.HOUSE:
-        return [Case.house_id == actor.house_id]
+        return [_column(Case.house_id, plain) == actor.house_id]
     if actor.scope_level is ScopeLevel.REGION:
-        return [Case.region_id == actor.region_id]
+        return [_column(Case.region_id, plain) == actor.region_id]
     return []
 
 
@@ -125,6 +128,19 @@ def _ids_drive(actor: Actor) -> bool:
     return actor.role is Role.MEDIATOR and db.engine.dialect.name == "sqlite"
 
 
+def _plain_columns(actor: Actor, flt: CaseFilter, many: bool) -> bool:
+    """True when, on SQLite, no index of a filtered or sorted column may drive: something narrower does.
+
+    A mediator's id list (_ids_drive), or a case number prefix matching fewer than COUNT_CAP cases: its range
+    on the unique number index reads those few, where walking a house's or region's date index probing each
+    number read the whole scope (a region coordinator's '75-2025-01': 1.4-1.9 s on 1M cases, bench/RESULTS.md).
+    """
+    if _ids_drive(actor):
+        return True
+    return (db.engine.dialect.name == "sqlite" and not many and bool(flt.query)
+            and NUMBER_PATTERN.match(flt.query.strip()) is not None)
+
+
 def _column(attribute, plain: bool):
     """The column, or on SQLite the same value behind a unary plus, which keeps it out of index choices."""
     if not plain or db.engine.dialect.name != "sqlite":
@@ -134,8 +150,8 @@ def _column(attribute, plain: bool):
 
 def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool = False) -> list:
     """Scope plus the user's filters (`many`: the search matches more than COUNT_CAP, see search_condition)."""
-    conditions = scope_conditions(actor)
-    plain = _ids_drive(actor)
+    plain = _plain_columns(actor, flt, many)
+    conditions = scope_conditions(actor, plain=plain)
     for attribute, value in ((Case.state, flt.state), (Case.region_id, flt.region_id), (Case.house_id, flt.house_id),
                              (Case.category, flt.category), (Case.tension, flt.tension)):
         if value is not None:
@@ -186,7 +202,8 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     """One page of the actor's cases, newest first (or soonest deadline first)."""
     conditions = filter_conditions(actor, flt, today)
     total, capped = count_cases(conditions, exact=exact_count)
-    if flt.query and total >= COUNT_CAP and not _ids_drive(actor):
+    many = bool(flt.query) and total >= COUNT_CAP and not _ids_drive(actor)
+    if many:
         conditions = filter_conditions(actor, flt, today, many=True)
     elif flt.query and total < COUNT_CAP and db.engine.dialect.name == "postgresql":
         # At most COUNT_CAP matches: the page takes them from the count's own query (GIN index first; its LIMIT
@@ -194,7 +211,7 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
         # index testing each row (a rare pair of common names: 216,000 rows, 1.3 s on 1M cases).
         conditions = [Case.id.in_(select(Case.id).where(*conditions).limit(COUNT_CAP + 1).correlate(None))]
     by_deadline = flt.sort == "deadline"
-    key = _column(Case.deadline if by_deadline else Case.received_on, _ids_drive(actor))
+    key = _column(Case.deadline if by_deadline else Case.received_on, _plain_columns(actor, flt, many))
     order = (key.asc(), Case.id.asc()) if by_deadline else (key.desc(), Case.id.desc())
     query = (select(Case.id, Case.number, Case.received_on, Case.category, Case.state, Case.tension,
                     Case.deadline, Case.house_id, FriendshipHouse.name_kk, FriendshipHouse.name_ru,

@@ -691,6 +691,35 @@ def test_search_by_number_prefix(client, staff, named_cases):
     assert sorted(numbers(client.get(redirect.location))) == sorted(named_cases)
 
 
+def test_a_number_search_keeps_to_the_scope_and_reads_the_number_index(client, org, staff, named_cases):
+    # Given a case of another house, whose number the coordinator types in full
+    other = make_case(staff.semey_coordinator, org.semey_house, names=("Басқа Адам", "Екінші Адам"))
+    db.session.commit()
+    sign_in(client, staff.coordinator)
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if '"case".number >=' in statement:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        found = numbers(client.get(search(client, other.number).location))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    # Then it stays out of their list, and their own numbers are still found
+    assert found == []
+    assert numbers(client.get(search(client, named_cases[0]).location)) == [named_cases[0]]
+    # And on SQLite the count and the page read the number range, not every case of the house
+    assert len(statements) == 2
+    if db.engine.dialect.name != "sqlite":
+        return  # PostgreSQL plans from statistics
+    for statement, parameters in statements:
+        rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters))
+        plan = " / ".join(row[-1] for row in rows)
+        assert "(number>? AND number<?)" in plan and "house_id=?" not in plan, plan
+
+
 def test_search_with_no_match_and_clearing(client, staff, named_cases):
     sign_in(client, staff.coordinator)
     assert numbers(client.get(search(client, "жоқадам").location)) == []
