@@ -1,6 +1,6 @@
 """Template filters: local dates and times, localised names, numbers."""
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from . import labels_case
@@ -40,8 +40,23 @@ def label_items(table: str) -> list[tuple[str, str]]:
 
 
 def label(table: str, value) -> str:
-    """A case value's label: label('STATE', case.state)."""
-    return labels_case.label(getattr(labels_case, table), value)
+    """A case value's label: label('STATE', case.state).
+
+    Remembered for the rest of the request (in its WSGI environ, so never across requests or languages): a
+    list page asks for the same few labels hundreds of times, and each lazy translation costs a lookup of
+    the locale and its catalogue.
+    """
+    if not has_request_context():
+        return labels_case.label(getattr(labels_case, table), value)
+    memo = request.environ.setdefault("mediation.labels", {})
+    key = (table, value)
+    try:
+        return memo[key]
+    except KeyError:
+        memo[key] = text = labels_case.label(getattr(labels_case, table), value)
+        return text
+    except TypeError:  # an unhashable value: nothing to remember it by
+        return labels_case.label(getattr(labels_case, table), value)
 
 
 def localdt(value, format: str = "medium") -> str:
