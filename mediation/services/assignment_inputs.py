@@ -71,21 +71,22 @@ def case_inputs(case_ids: list[int]) -> list[CaseInput]:
     """CaseInput for each case, in the given order (three queries whatever the count)."""
     if not case_ids:
         return []
-    cases = {c.id: c for c in db.session.execute(
+    run = db.session.connection().execute  # Core rows: 10,000 cases and their parties without ORM loading
+    cases = {c.id: c for c in run(
         select(Case.id, Case.category, Case.region_id, Case.house_id, Case.interpreter_needed, Case.tension,
                Case.languages).where(_id_in(Case.id, case_ids))).all()}
     parties: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(select(Party.id, Party.case_id, Party.preferred_language, Party.ethnicity,
-                                         Party.ethnicity_consent_on.is_not(None).label("consented"))
-                                  .where(_id_in(Party.case_id, case_ids))):
+    for row in run(select(Party.id, Party.case_id, Party.preferred_language, Party.ethnicity,
+                          Party.ethnicity_consent_on.is_not(None).label("consented"))
+                   .where(_id_in(Party.case_id, case_ids))).all():
         parties[row.case_id].append(row)
     working: dict[int, set[int]] = defaultdict(set)
     released: dict[int, set[int]] = defaultdict(set)
     # Only the assignments that matter here (released ones, open ones): a closed case's ended ones are many.
-    for case_id, mediator_id, status, ended_at in db.session.execute(
+    for case_id, mediator_id, status, ended_at in run(
             select(CaseAssignment.case_id, CaseAssignment.mediator_id, CaseAssignment.status, CaseAssignment.ended_at)
             .where(_id_in(CaseAssignment.case_id, case_ids),
-                   or_(CaseAssignment.ended_at.is_(None), CaseAssignment.status.in_(RELEASED_STATUSES)))):
+                   or_(CaseAssignment.ended_at.is_(None), CaseAssignment.status.in_(RELEASED_STATUSES)))).all():
         if status in RELEASED_STATUSES:  # declined, recused or objected: never back on this case
             released[case_id].add(mediator_id)
         elif ended_at is None:
