@@ -39,10 +39,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--naive", nargs="*", default=[])
     parser.add_argument("--tuned", nargs="+")
+    parser.add_argument("--labels", nargs=2, default=["naive", "tuned"], metavar=("BEFORE", "AFTER"),
+                        help="column names of the two runs")
     args = parser.parse_args()
     naive, tuned = load(args.naive), load(args.tuned)
-    print("| role | scenario | naive p50 / p95 | tuned p50 / p95 | tuned CPU p95 | tuned SQL p95 | queries | target "
-          "| result |")
+    before, after = args.labels
+    print(f"| role | scenario | {before} p50 / p95 | {after} p50 / p95 | {after} CPU p95 | {after} SQL p95 | queries "
+          "| target | result |")
     print("|---|---|---|---|---|---|---|---|---|")
     for key, row in tuned.items():
         role, name = key

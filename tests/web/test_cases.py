@@ -861,6 +861,30 @@ def test_a_coordinator_cannot_widen_the_scope_with_a_filter(client, org, staff, 
     assert numbers(client.get("/cases/", query_string={"house": org.semey_house.id})) == []
 
 
+def test_a_coordinators_due_filters_read_only_open_cases_deadlines(client, org, staff, varied):
+    # The house's closed cases have past deadlines too; "overdue" must not read them (bench/RESULTS.md)
+    sign_in(client, staff.coordinator)
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if '"case".deadline <' in statement:
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        found = numbers(client.get("/cases/", query_string={"due": "overdue"}))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert found == [varied["overdue"]]
+    assert len(statements) == 2  # the capped count and the page
+    if db.engine.dialect.name != "sqlite":
+        return  # PostgreSQL plans from statistics
+    for statement, parameters in statements:
+        rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters))
+        plan = " / ".join(row[-1] for row in rows)
+        assert "ix_case_house_state_deadline" in plan, plan
+
+
 # --- capped counts ---------------------------------------------------------------------------------------------
 
 
