@@ -131,14 +131,20 @@ def _ids_drive(actor: Actor) -> bool:
 def _plain_columns(actor: Actor, flt: CaseFilter, many: bool) -> bool:
     """True when, on SQLite, no index of a filtered or sorted column may drive: something narrower does.
 
-    A mediator's id list (_ids_drive), or a case number prefix matching fewer than COUNT_CAP cases: its range
-    on the unique number index reads those few, where walking a house's or region's date index probing each
-    number read the whole scope (a region coordinator's '75-2025-01': 1.4-1.9 s on 1M cases, bench/RESULTS.md).
+    A mediator's id list (_ids_drive, or the mediator filter), or a case number prefix matching fewer than
+    COUNT_CAP cases: its range on the unique number index reads those few, where walking a house's or region's
+    date index probing each number read the whole scope (a region coordinator's '75-2025-01': 1.4-1.9 s on 1M
+    cases, bench/RESULTS.md).
     """
     if _ids_drive(actor):
         return True
-    return (db.engine.dialect.name == "sqlite" and not many and bool(flt.query)
-            and NUMBER_PATTERN.match(flt.query.strip()) is not None)
+    if db.engine.dialect.name != "sqlite":
+        return False
+    # A mediator filter is the same short id list as a mediator's own scope (a region coordinator's filter on
+    # its busiest mediator read the region's 76,000 cases to find 252: 27 ms of SQL to about 1 ms).
+    if flt.mediator_id is not None:
+        return True
+    return not many and bool(flt.query) and NUMBER_PATTERN.match(flt.query.strip()) is not None
 
 
 def _column(attribute, plain: bool):
@@ -211,10 +217,11 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
         # index testing each row (a rare pair of common names: 216,000 rows, 1.3 s on 1M cases).
         conditions = [Case.id.in_(select(Case.id).where(*conditions).limit(COUNT_CAP + 1).correlate(None))]
     by_deadline = flt.sort == "deadline"
-    # Fewer than COUNT_CAP matches: on SQLite the narrowest filter index reads them and the page sorts them,
-    # instead of walking the scope's date index testing row after row until a page is full (a region's 198
-    # overdue cases among its 60,000 closed ones: 7-10 ms of SQL to under 1 ms, bench/RESULTS.md).
-    few = not capped and total < COUNT_CAP
+    # Fewer than COUNT_CAP matches of the filters: on SQLite the narrowest filter index reads them and the page
+    # sorts them, instead of walking the scope's date index testing row after row until a page is full (a
+    # region's 198 overdue cases among its 60,000 closed ones: 7-10 ms of SQL to under 1 ms, bench/RESULTS.md).
+    # Not for a search: SQLite would then read the whole scope to test it against the name matches.
+    few = not capped and total < COUNT_CAP and not flt.query
     key = _column(Case.deadline if by_deadline else Case.received_on, _plain_columns(actor, flt, many) or few)
     order = (key.asc(), Case.id.asc()) if by_deadline else (key.desc(), Case.id.desc())
     query = (select(Case.id, Case.number, Case.received_on, Case.category, Case.state, Case.tension,

@@ -861,28 +861,41 @@ def test_a_coordinator_cannot_widen_the_scope_with_a_filter(client, org, staff, 
     assert numbers(client.get("/cases/", query_string={"house": org.semey_house.id})) == []
 
 
-def test_a_coordinators_due_filters_read_only_open_cases_deadlines(client, org, staff, varied):
-    # The house's closed cases have past deadlines too; "overdue" must not read them (bench/RESULTS.md)
-    sign_in(client, staff.coordinator)
+def _list_plans(client, args: dict, marker: str) -> tuple[list[str], list[str]]:
+    """The numbers the list shows and, on SQLite, the query plans of its statements containing `marker`."""
     statements = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if '"case".deadline <' in statement:
+        if marker in statement:
             statements.append((statement, parameters))
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        found = numbers(client.get("/cases/", query_string={"due": "overdue"}))
+        found = numbers(client.get("/cases/", query_string=args))
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    assert found == [varied["overdue"]]
     assert len(statements) == 2  # the capped count and the page
-    if db.engine.dialect.name != "sqlite":
-        return  # PostgreSQL plans from statistics
-    for statement, parameters in statements:
-        rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters))
-        plan = " / ".join(row[-1] for row in rows)
-        assert "ix_case_house_state_deadline" in plan, plan
+    plans = []
+    if db.engine.dialect.name == "sqlite":  # PostgreSQL plans from statistics
+        for statement, parameters in statements:
+            rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters))
+            plans.append(" / ".join(row[-1] for row in rows))
+    return found, plans
+
+
+def test_a_coordinators_due_filters_read_only_open_cases_deadlines(client, org, staff, varied):
+    # The house's closed cases have past deadlines too; "overdue" must not read them (bench/RESULTS.md)
+    sign_in(client, staff.coordinator)
+    found, plans = _list_plans(client, {"due": "overdue"}, '"case".deadline <')
+    assert found == [varied["overdue"]]
+    assert all("ix_case_house_state_deadline" in plan for plan in plans), plans
+
+
+def test_a_coordinators_mediator_filter_reads_the_mediators_cases_not_the_house(client, org, staff, varied):
+    sign_in(client, staff.coordinator)
+    found, plans = _list_plans(client, {"mediator": staff.mediator_entry.id}, "case_assignment.mediator_id")
+    assert sorted(found) == sorted(varied[n] for n in ("overdue", "due_this_week", "due_later", "closed_overdue"))
+    assert all("INTEGER PRIMARY KEY" in plan and "house_id=?" not in plan for plan in plans), plans
 
 
 # --- capped counts ---------------------------------------------------------------------------------------------
