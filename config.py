@@ -57,11 +57,12 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
-    # Move what start-up built (modules, templates, metadata: ~220,000 objects that live as long as the worker)
-    # out of the garbage collector's reach, so its full passes stop rescanning them during requests: the
-    # suggestions page's p95 fell from 182 to 122 ms on 1M cases (bench/RESULTS.md). Off for the test suite,
-    # which builds an app per test: frozen objects are never freed.
-    GC_FREEZE_AFTER_START = True
+    # Move what start-up built (modules, the app, its extensions and SQLAlchemy's metadata: ~220,000 objects that
+    # live as long as the worker; templates are compiled later, on first use) out of the garbage collector's
+    # reach, so its full passes stop rescanning them during requests: the suggestions page's p95 fell from 186
+    # to 109 ms on 1M cases (bench/bench_gc.py, bench/RESULTS.md). Off for the test suite, which builds an app
+    # per test: frozen objects are never freed.
+    GC_FREEZE_AFTER_START = os.environ.get("GC_FREEZE_AFTER_START", "1") != "0"
 
     # Login throttling: per account, and per client address through Flask-Limiter.
     LOGIN_MAX_FAILURES = 5

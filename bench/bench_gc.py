@@ -1,17 +1,18 @@
-"""What freezing the garbage collector's view of start-up objects (GC_FREEZE_AFTER_START) does to latency.
+"""What GC_FREEZE_AFTER_START (gc.freeze() at the end of create_app) does to latency.
 
     .venv/bin/python bench/bench_gc.py /tmp/casebench/cases.db
-    .venv/bin/python bench/bench_gc.py postgresql://postgres@127.0.0.1/bench_cases --blocks 16
+    .venv/bin/python bench/bench_gc.py postgresql://postgres@127.0.0.1/bench_cases --rounds 4
 
-One process, one app built without the freeze; the suggestions page of cases awaiting assignment (the page
-that allocates most per request) is requested in blocks that alternate between the collector as it is and the
-collector with everything alive at the block's start frozen (gc.freeze), so both halves see the same data,
-caches and machine load. Prints wall p50/p95 of each half.
+Worker processes built exactly as the app builds them, with the setting off and on, take turns (`--rounds` of
+each, alternating, so both see the same machine load); each signs in, warms up on 5 requests and then times
+`--requests` GETs of the suggestions page (the page that allocates most per request) for cases awaiting
+assignment. Prints wall p50/p95 over all the timed requests of each setting.
 """
 
 import argparse
-import gc
+import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,13 +24,8 @@ from bench_cases import CSRF_META  # noqa: E402
 from fill_cases import PASSWORD, bench_config, database_url  # noqa: E402
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("target", help="SQLite file or PostgreSQL URL of a filled benchmark database")
-    parser.add_argument("--blocks", type=int, default=12, help="alternating blocks (half of them frozen)")
-    parser.add_argument("--per-block", type=int, default=15)
-    args = parser.parse_args()
-
+def worker(target: str, freeze: bool, requests: int) -> list[float]:
+    """One worker process's timed requests (ms)."""
     from sqlalchemy import select
 
     from mediation import create_app
@@ -37,32 +33,43 @@ def main() -> None:
     from mediation.extensions import db
     from mediation.models import Case
 
-    config = bench_config(database_url(args.target))
-    app = create_app(type("NoFreeze", (config,), {"GC_FREEZE_AFTER_START": False}))
+    config = bench_config(database_url(target))
+    app = create_app(type("Worker", (config,), {"GC_FREEZE_AFTER_START": freeze}))
     with app.app_context():
         ids = list(db.session.scalars(select(Case.id).where(Case.state == CaseState.AWAITING_ASSIGNMENT)
-                                      .order_by(Case.id).limit(5 + args.blocks * args.per_block)))
+                                      .order_by(Case.id).limit(5 + requests)))
         db.session.remove()
     client = app.test_client()
     token = CSRF_META.search(client.get("/auth/login").get_data(as_text=True)).group(1)
     assert client.post("/auth/login", data={"username": "manager", "password": PASSWORD,
                                             "csrf_token": token}).status_code == 302
-    for case_id in ids[:5]:
-        client.get(f"/cases/{case_id}/suggestions")
-    times: dict[str, list[float]] = {"as is": [], "frozen": []}
-    for block in range(args.blocks):
-        frozen = block % 2 == 1
-        if frozen:
-            gc.collect()
-            gc.freeze()
-        for case_id in ids[5 + block * args.per_block:5 + (block + 1) * args.per_block]:
-            started = time.perf_counter()
-            assert client.get(f"/cases/{case_id}/suggestions").status_code == 200
-            times["frozen" if frozen else "as is"].append((time.perf_counter() - started) * 1000)
-        if frozen:
-            gc.unfreeze()
-    for name, values in times.items():
-        print(f"{name:7} n={len(values)} p50 {statistics.median(values):6.1f} "
+    times = []
+    for position, case_id in enumerate(ids):
+        started = time.perf_counter()
+        assert client.get(f"/cases/{case_id}/suggestions").status_code == 200
+        if position >= 5:
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("target", help="SQLite file or PostgreSQL URL of a filled benchmark database")
+    parser.add_argument("--rounds", type=int, default=3, help="worker processes per setting")
+    parser.add_argument("--requests", type=int, default=60, help="timed requests per worker")
+    parser.add_argument("--worker", choices=("on", "off"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.target, args.worker == "on", args.requests)))
+        return
+    times: dict[str, list[float]] = {"off": [], "on": []}
+    for _ in range(args.rounds):
+        for setting in ("off", "on"):
+            done = subprocess.run([sys.executable, __file__, args.target, "--worker", setting,
+                                   "--requests", str(args.requests)], capture_output=True, text=True, check=True)
+            times[setting] += json.loads(done.stdout.strip().splitlines()[-1])
+    for setting, values in times.items():
+        print(f"GC_FREEZE_AFTER_START {setting:3} n={len(values)} p50 {statistics.median(values):6.1f} "
               f"p95 {statistics.quantiles(values, n=20)[-1]:6.1f} ms")
 
 

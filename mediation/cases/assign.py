@@ -24,7 +24,8 @@ SUPERVISORS = (Role.COORDINATOR, Role.MANAGER)
 # search and the full list keep the "why not" of every excluded mediator one click away.
 EXCLUDED_SHOWN = 20
 # Ranked mediators offered in the lead and co-mediator lists: a list of 400 names is unreadable and was a
-# third of the page's time (bench/RESULTS.md); the preselected pair and a posted choice are always offered.
+# third of the page's time (bench/RESULTS.md); the preselected pair and a posted choice are always offered,
+# and ?ranked=all offers every ranked mediator (the parties may have asked for one further down).
 CHOICES_SHOWN = 50
 
 
@@ -38,13 +39,14 @@ def _view(case_id: int):
         abort(403)
 
 
-def _form(view, case, *, preselect: bool) -> SuggestedAssignForm:
+def _form(view, case, *, preselect: bool, offer_all: bool = False) -> SuggestedAssignForm:
     form = SuggestedAssignForm(version=case.version)
     names = view.mediators
     pair = view.suggestions.pair.mediator_ids if view.suggestions.pair else ()
     wanted = {*pair, *(form.lead_id.data, form.co_id.data)} if not preselect else set(pair)
+    shown = len(view.suggestions.ranked) if offer_all else CHOICES_SHOWN
     ranked = [(s.mediator_id, f"{names[s.mediator_id]} · {s.total:.2f}") for i, s in enumerate(view.suggestions.ranked)
-              if i < CHOICES_SHOWN or s.mediator_id in wanted]
+              if i < shown or s.mediator_id in wanted]
     form.lead_id.choices = ranked
     form.co_id.choices = [(None, "—")] + ranked
     if not preselect:
@@ -65,7 +67,8 @@ def suggestions(case_id: int):
         flash(_("Mediators can be chosen only while the case awaits assignment."), "warning")
         return redirect(url_for("cases.detail", case_id=case.id))
     view = _view(case.id)
-    form = _form(view, case, preselect=request.method == "GET")
+    offer_all = request.args.get("ranked") == "all"
+    form = _form(view, case, preselect=request.method == "GET", offer_all=offer_all)
     status = 200
     if form.validate_on_submit():
         try:
@@ -99,7 +102,8 @@ def suggestions(case_id: int):
     elif form.errors:
         status = 422
     return render_template("cases/suggestions.html", case=case, view=view, form=form,
-                           excluded=_excluded_listing(view)), status
+                           excluded=_excluded_listing(view), offer_all=offer_all,
+                           choices_cut=not offer_all and len(view.suggestions.ranked) > CHOICES_SHOWN), status
 
 
 def _excluded_listing(view) -> dict:

@@ -67,7 +67,7 @@ class ConflictDeclared(DomainError):
     code = "conflict_declared"
 
 
-# How many ranked candidates the screen shows as cards (the form still offers every ranked one).
+# How many ranked candidates the screen shows as cards (the lists offer more: cases/assign.py CHOICES_SHOWN).
 SHOWN_RANKED = 25
 
 

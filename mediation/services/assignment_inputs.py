@@ -63,7 +63,7 @@ def _id_in(column, ids: list[int], *, long_from: int = LONG_ID_LIST):
     if len(ids) < long_from:
         return column.in_(ids)
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True))
     return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(list(ids)))))
 
 
@@ -71,6 +71,7 @@ def case_inputs(case_ids: list[int]) -> list[CaseInput]:
     """CaseInput for each case, in the given order (three queries whatever the count)."""
     if not case_ids:
         return []
+    db.session.flush()  # Core statements skip the session's autoflush: pending changes must be visible
     run = db.session.connection().execute  # Core rows: 10,000 cases and their parties without ORM loading
     cases = {c.id: c for c in run(
         select(Case.id, Case.category, Case.region_id, Case.house_id, Case.interpreter_needed, Case.tension,
@@ -152,7 +153,9 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
     `names`, if given, receives every candidate's full name (for screens that list them), at no extra query.
     `categories` narrows the track record to the categories that will be scored (None: all of them).
     """
-    # Core statements on the session's connection: plain rows, without the ORM's per-row loading work.
+    # Core statements on the session's connection: plain rows, without the ORM's per-row loading work (and
+    # without its autoflush, hence the flush).
+    db.session.flush()
     run = db.session.connection().execute
     region_filter = [Mediator.region_id.in_(region_ids)] if region_ids is not None else []
     mediators = run(select(*_CANDIDATE_COLUMNS).where(Mediator.status != "excluded", *region_filter)).all()

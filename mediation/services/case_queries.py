@@ -220,8 +220,9 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     # A due-date filter with fewer than COUNT_CAP matches: on SQLite the (scope, state, deadline) index reads
     # them and the page sorts them, instead of walking the scope's date index testing row after row until a page
     # is full (a region's 198 overdue cases among its 60,000 closed ones: 7-10 ms of SQL to under 1 ms,
-    # bench/RESULTS.md). Only there: for other filters the walk finds a page sooner than a partial index reads
-    # every match (registered critical cases: 9 -> 21 ms), and for a search it read the whole scope.
+    # bench/RESULTS.md). Only there: for other filters the walk finds a page sooner than an index covering only
+    # some of the filters reads every match (registered critical cases: 9 -> 21 ms), and for a search it read
+    # the whole scope.
     few = flt.due is not None and not capped and total < COUNT_CAP and not flt.query
     key = _column(Case.deadline if by_deadline else Case.received_on, _plain_columns(actor, flt, many) or few)
     order = (key.asc(), Case.id.asc()) if by_deadline else (key.desc(), Case.id.desc())

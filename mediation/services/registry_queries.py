@@ -42,9 +42,10 @@ class RegistryPage:
 def takes_capacity() -> tuple:
     """Conditions of an assignment that takes one of its mediator's places: still running, not declined.
 
-    No join with the case: releasing and closing end every assignment of the case they touch
-    (services/case_lifecycle), so a running assignment belongs to an assigned or in-mediation case, and a
-    test holds that invariant. Were one ever left running, its mediator would look busier, never freer.
+    No join with the case: closing ends every running assignment of the case, and a release ends the leaving
+    mediator's while the case stays assigned or in mediation for whoever remains (services/case_lifecycle), so a
+    running assignment belongs to an assigned or in-mediation case; tests/services/test_open_assignments.py holds
+    that invariant. Were one ever left running, its mediator would look busier, never freer.
     Counted from ix_case_assignment_mediator alone (mediator, ended, status): the join read one case row per
     open assignment, 32 ms for Almaty's 207 mediators on 1M cases (bench/RESULTS.md).
     """

@@ -42,14 +42,14 @@ def label_items(table: str) -> list[tuple[str, str]]:
 def label(table: str, value) -> str:
     """A case value's label: label('STATE', case.state).
 
-    Remembered for the rest of the request (in its WSGI environ, so never across requests or languages): a
+    Remembered for the rest of the request, per language (in its WSGI environ, so never across requests): a
     list page asks for the same few labels hundreds of times, and each lazy translation costs a lookup of
     the locale and its catalogue.
     """
     if not has_request_context():
         return labels_case.label(getattr(labels_case, table), value)
     memo = request.environ.setdefault("mediation.labels", {})
-    key = (table, value)
+    key = (str(get_locale()), table, value)
     try:
         return memo[key]
     except KeyError:

@@ -6,7 +6,7 @@ on SQLite, bench/RESULTS.md issue 3). With the state ahead of the deadline only 
 
 Revision ID: d93b6e0c5a14
 Revises: c4e8a1f2d7b3
-Create Date: 2026-11-21 19:30:00.000000
+Create Date: 2026-11-21 19:50:00.000000
 
 """
 from alembic import op

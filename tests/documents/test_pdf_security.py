@@ -164,3 +164,12 @@ def test_the_renderer_uses_the_print_templates_user_agent_stylesheet(app, monkey
     engine = pdf.renderer(Path(current_app.static_folder), Path(current_app.root_path).parent / "templates" / "pdf"
                           / "print.css")
     assert used and all(sheets == [engine.ua_stylesheet] for sheets in used)
+
+
+def test_the_pdf_outline_lists_the_title_and_sections(org):
+    setting = df.case_in_mediation(org)
+    document = df.finalise(df.complete_agreement(setting, terms=2), setting.manager)
+    outline = PdfReader(io.BytesIO(document.pdf)).outline
+    titles = [item.title for item in outline if not isinstance(item, list)]
+    assert titles and "келісім" in titles[0].lower()
+    assert any(isinstance(item, list) and len(item) >= 5 for item in outline)  # the sections under the title

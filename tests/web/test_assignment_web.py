@@ -222,6 +222,12 @@ def test_the_lists_offer_the_first_ranked_and_a_posted_choice_beyond_them(client
     page = client.get(path).get_data(as_text=True)
     lead_list = page[page.index('name="lead_id"'):page.index("</select>", page.index('name="lead_id"'))]
     assert re.findall(r'<option[^>]*value="(\d+)"', lead_list) == [str(staff.top.id)]
+    # And a link offers every ranked mediator
+    assert 'data-testid="offer-all"' in page
+    page = client.get(f"{path}?ranked=all").get_data(as_text=True)
+    lead_list = page[page.index('name="lead_id"'):page.index("</select>", page.index('name="lead_id"'))]
+    assert re.findall(r'<option[^>]*value="(\d+)"', lead_list) == [str(staff.top.id), str(staff.second.id)]
+    assert 'data-testid="offer-all"' not in page
     # When the coordinator posts the second (from a page built before, or by hand) without a reason
     token = csrf_token(client, path)
     response = client.post(path, data=assign_body(token, staff.case.id, staff.second.id))
