@@ -4,7 +4,7 @@ and the duplicate warning."""
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from mediation.domain.case_fields import PartyKind, PartyRole, TensionLevel, TensionSignal
 from mediation.domain.case_states import CaseState, Outcome
@@ -17,6 +17,7 @@ from mediation.services.case_intake import IntakeInvalid
 from mediation.services.case_lifecycle import Closure
 from tests import case_factories as cf
 from tests import factories
+from tests.sql_plans import sqlite_plan, statements_containing
 
 RECEIVED = date(2025, 3, 3)
 
@@ -328,17 +329,8 @@ def test_kazakh_letters_fold_for_the_name_match(org, existing):
 
 
 def _duplicate_check_sql(region_id, parties) -> tuple[str, tuple]:
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "name_folded" in statement:
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_containing("name_folded") as statements:
         case_intake.find_duplicates(region_id, parties)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert len(statements) == 1
     return statements[0]
 
@@ -351,8 +343,7 @@ def test_the_duplicate_check_asks_only_for_what_is_given_and_uses_the_party_inde
     assert ("iin_bin IN" in statement) is iin
     if db.engine.dialect.name != "sqlite":
         return  # PostgreSQL plans from statistics (BitmapOr over both indexes on the bench database)
-    rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters))
-    plan = " / ".join(row[-1] for row in rows)
+    plan = sqlite_plan(statement, parameters)
     assert "ix_party_name_folded" in plan and ("ix_party_iin_bin" in plan) is iin, plan
     assert "SCAN" not in plan, plan
 

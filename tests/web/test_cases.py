@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from mediation.domain.case_fields import CaseCategory, TensionLevel, TensionSignal
 from mediation.domain.case_states import CaseState, Outcome
@@ -23,6 +23,7 @@ from mediation.services.clock import utcnow
 from tests import case_factories as cf
 from tests import factories
 from tests.conftest import csrf_token, login
+from tests.sql_plans import sqlite_plan, statements_containing
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 
@@ -696,17 +697,8 @@ def test_a_number_search_keeps_to_the_scope_and_reads_the_number_index(client, o
     other = make_case(staff.semey_coordinator, org.semey_house, names=("Басқа Адам", "Екінші Адам"))
     db.session.commit()
     sign_in(client, staff.coordinator)
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if '"case".number >=' in statement:
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_containing('"case".number >=') as statements:
         found = numbers(client.get(search(client, other.number).location))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     # Then it stays out of their list, and their own numbers are still found
     assert found == []
     assert numbers(client.get(search(client, named_cases[0]).location)) == [named_cases[0]]
@@ -714,9 +706,7 @@ def test_a_number_search_keeps_to_the_scope_and_reads_the_number_index(client, o
     assert len(statements) == 2
     if db.engine.dialect.name != "sqlite":
         return  # PostgreSQL plans from statistics
-    for statement, parameters in statements:
-        rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters))
-        plan = " / ".join(row[-1] for row in rows)
+    for plan in (sqlite_plan(*recorded) for recorded in statements):
         assert "(number>? AND number<?)" in plan and "house_id=?" not in plan, plan
 
 
@@ -863,24 +853,12 @@ def test_a_coordinator_cannot_widen_the_scope_with_a_filter(client, org, staff, 
 
 def _list_plans(client, args: dict, marker: str) -> tuple[list[str], list[str]]:
     """The numbers the list shows and, on SQLite, the query plans of its statements containing `marker`."""
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if marker in statement:
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_containing(marker) as statements:
         found = numbers(client.get("/cases/", query_string=args))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     assert len(statements) == 2  # the capped count and the page
-    plans = []
-    if db.engine.dialect.name == "sqlite":  # PostgreSQL plans from statistics
-        for statement, parameters in statements:
-            rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, tuple(parameters))
-            plans.append(" / ".join(row[-1] for row in rows))
-    return found, plans
+    if db.engine.dialect.name != "sqlite":
+        return found, []  # PostgreSQL plans from statistics
+    return found, [sqlite_plan(*recorded) for recorded in statements]
 
 
 def test_a_coordinators_due_filters_read_only_open_cases_deadlines(client, org, staff, varied):
@@ -993,18 +971,10 @@ def test_mediators_cannot_export(client, staff, exportable):
 
 
 def _queries_for(client, path: str) -> list[str]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_containing("") as recorded:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return statements
+    transaction = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+    return [statement for statement, _ in recorded if not statement.lstrip().upper().startswith(transaction)]
 
 
 def _list_queries_for_5_and_25_rows(client, org, staff, who) -> tuple[list[str], list[str]]:
