@@ -1,11 +1,9 @@
 """Browser fixtures: the app served on a loopback port, Debian's Chromium driven by Playwright."""
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from mediation import seed
 from mediation.extensions import db
@@ -19,17 +17,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 @pytest.fixture
-def live_server(app):
-    """Seed the demo data and serve the app from a background thread on 127.0.0.1."""
+def live_server(live_app):
+    """The demo data, served from a background thread on 127.0.0.1 (tests/conftest.py live_app)."""
     seed.seed_demo(password="demo12345", today=local_date(utcnow()), fast_hash=True, case_count=40)
     db.session.commit()
-    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    return live_app
 
 
 @pytest.fixture(scope="session")
