@@ -62,7 +62,7 @@ def _form(view, case, *, preselect: bool, offer_all: bool = False) -> SuggestedA
 @requires(*SUPERVISORS)
 def suggestions(case_id: int):
     """Ranked candidates with their score breakdown, the excluded ones with reasons, and the choice."""
-    case = visible_case(case_id, edit=True)
+    case = visible_case(case_id, edit=True, lock=request.method == "POST")
     if case.state is not CaseState.AWAITING_ASSIGNMENT:
         flash(_("Mediators can be chosen only while the case awaits assignment."), "warning")
         return redirect(url_for("cases.detail", case_id=case.id))

@@ -28,10 +28,10 @@ def step(case_id: int, version: int) -> Step:
     return Step(actor=current_user.actor, case_id=case_id, version=version, now=utcnow(), ip=client_ip())
 
 
-def visible_case(case_id: int, *, edit: bool = False):
+def visible_case(case_id: int, *, edit: bool = False, lock: bool | None = None):
     """The case if the user may see it (and edit it); 404 hides the rest, 403 when seen but not editable."""
     try:
-        return case_for(current_user.actor, case_id, edit=edit)
+        return case_for(current_user.actor, case_id, edit=edit, lock=lock)
     except CaseNotFound:
         abort(404)
     except NotAllowed:

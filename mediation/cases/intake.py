@@ -101,7 +101,7 @@ def new():
 @requires(Role.COORDINATOR, Role.MANAGER, Role.MEDIATOR)
 def edit(case_id: int):
     """Correct the case's details; a concurrent change is refused with who and when (409)."""
-    case = visible_case(case_id, edit=True)
+    case = visible_case(case_id, edit=True, lock=request.method == "POST")
     form = EditCaseForm(obj=case if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = case.version

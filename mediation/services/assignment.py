@@ -123,7 +123,8 @@ class SuggestionView:
 
 def suggestions_for(actor: Actor, case_id: int, *, today, thresholds: EligibilityThresholds) -> SuggestionView:
     """Rank the region's mediators (or the republic's, if the policy allows) for one case."""
-    case = case_for(actor, case_id, edit=True)
+    # No lock: the page reads; assign() takes the locks and checks the version (the view has the case loaded).
+    case = case_for(actor, case_id, edit=True, lock=False)
     policy = policy_for(case.region_id)
     case_input = case_inputs([case.id])[0]
     party_ids = frozenset(p.id for p in case_input.parties)

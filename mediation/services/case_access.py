@@ -40,11 +40,17 @@ def access_of(case: Case) -> CaseAccess:
     return CaseAccess(place=Placement(case.region_id, case.house_id), mediator_user_ids=mediator_user_ids(case.id))
 
 
-def case_for(actor: Actor, case_id: int, *, edit: bool = False) -> Case:
-    """Load a case the actor may see (or edit); otherwise CaseNotFound, so its existence stays private."""
+def case_for(actor: Actor, case_id: int, *, edit: bool = False, lock: bool | None = None) -> Case:
+    """Load a case the actor may see (or edit); otherwise CaseNotFound, so its existence stays private.
+
+    `lock` (by default: when editing) reads the row locked and fresh; a page that only shows what an editor
+    may do passes lock=False.
+    """
     # Loading for a change locks the row (SELECT … FOR UPDATE on PostgreSQL; SQLite's write transaction
     # is already exclusive), so two saves of the same version are serialised and the second sees the first.
-    case = db.session.get(Case, case_id, with_for_update=edit or None, populate_existing=edit)
+    # A GET needs no lock: on PostgreSQL FOR UPDATE writes the row's lock into its tuple.
+    lock = edit if lock is None else lock
+    case = db.session.get(Case, case_id, with_for_update=lock or None, populate_existing=lock)
     if case is None:
         raise CaseNotFound(case_id=case_id)
     access = access_of(case)

@@ -19,6 +19,7 @@ from tests import case_factories as cf
 from tests import factories
 from tests import registry_factories as rf
 from tests.conftest import csrf_token, login
+from tests.sql_plans import statements_containing
 
 FORM_CONTROL = re.compile(r"<(?:input|select|textarea)\b[^>]*>")
 
@@ -129,6 +130,21 @@ def test_the_suggestions_page_ranks_and_says_why_not(client, staff):
     assert why_not["Тілі Басқа"] == "no common language with every party"
     # The top candidate is preselected as lead
     assert re.search(rf'<option selected value="{staff.top.id}">|<option value="{staff.top.id}" selected>', page)
+
+
+def test_the_suggestions_page_reads_the_case_without_locking_it_and_assigning_locks_it(client, staff):
+    """A GET only shows what the coordinator may do; the assignment locks the case (and checks its version)."""
+    sign_in(client, staff.coordinator)
+    url = f"/cases/{staff.case.id}/suggestions"
+    with statements_containing("FROM \"case\"") as reads:
+        assert client.get(url).status_code == 200
+    assert reads and not [s for s, _ in reads if "FOR UPDATE" in s]
+    with statements_containing("FOR UPDATE") as locks:
+        response = client.post(url, data={"csrf_token": csrf_token(client, url), "version": staff.case.version,
+                                          "lead_id": staff.top.id})
+    assert response.status_code == 302
+    if db.engine.dialect.name == "postgresql":  # SQLite has no FOR UPDATE: its write transaction is exclusive
+        assert [s for s, _ in locks if 'FROM "case"' in s]
 
 
 def test_the_excluded_list_is_short_with_counts_but_every_why_not_stays_reachable(client, staff, monkeypatch):
