@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints make migrations reviewable and reversible on both engines.
@@ -28,6 +29,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def _sqlite_from_hint(compiler, table, text: str) -> str:
+    """SQLite's table hint is "INDEXED BY <index>" after the table's name; SQLAlchemy renders none for SQLite.
+
+    Used only where SQLite, which plans without statistics, cannot tell which index serves
+    (services/case_queries.py); the query's terms guarantee the index applies.
+    """
+    return text
+
+
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, and_, column, false, func, literal_column, select, text, tuple_
+from sqlalchemy import Integer, and_, bindparam, column, false, func, literal, literal_column, select, text, tuple_
 
 from ..domain.case_fields import CaseCategory, TensionLevel
 from ..domain.case_states import CaseState
@@ -17,6 +17,7 @@ from ..domain.roles import Actor, Role, ScopeLevel
 from ..domain.text import fold
 from ..extensions import db
 from ..models import Case, CaseAssignment, FriendshipHouse, Party
+from ..models.case import OPEN_STATE_VALUES
 from ..models.search_ddl import SEARCH_VECTOR
 from .case_access import WORKING_STATUSES, cases_of_mediator_user
 
@@ -157,7 +158,13 @@ def _column(attribute, plain: bool):
 def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool = False) -> list:
     """Scope plus the user's filters (`many`: the search matches more than COUNT_CAP, see search_condition)."""
     plain = _plain_columns(actor, flt, many)
-    conditions = scope_conditions(actor, plain=plain)
+    if flt.house_id is not None and actor.scope_level is ScopeLevel.REGION and actor.role is not Role.MEDIATOR:
+        # The house decides the region: the scope becomes a one-time check that the house is the region's, and
+        # the house's own indexes answer alone (with the region's column too, PostgreSQL read every row).
+        conditions = [literal(flt.house_id).in_(
+            select(FriendshipHouse.id).where(FriendshipHouse.region_id == actor.region_id).scalar_subquery())]
+    else:
+        conditions = scope_conditions(actor, plain=plain)
     for attribute, value in ((Case.state, flt.state), (Case.region_id, flt.region_id), (Case.house_id, flt.house_id),
                              (Case.category, flt.category), (Case.tension, flt.tension)):
         if value is not None:
@@ -169,9 +176,9 @@ def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool 
     # Open states listed (not "!= closed") so ix_case_state_deadline reads only open cases' deadlines.
     state, deadline, received = (_column(c, plain) for c in (Case.state, Case.deadline, Case.received_on))
     if flt.due == "overdue":
-        conditions += [state.in_(OPEN_STATES), deadline < today]
+        conditions += [_open(state), deadline < today]
     elif flt.due == "week":
-        conditions += [state.in_(OPEN_STATES), deadline >= today, deadline <= today + timedelta(days=7)]
+        conditions += [_open(state), deadline >= today, deadline <= today + timedelta(days=7)]
     if flt.received_from:
         conditions.append(received >= flt.received_from)
     if flt.received_to:
@@ -182,6 +189,13 @@ def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool 
     if flt.sort == "deadline":
         conditions.append(deadline.is_not(None))
     return conditions
+
+
+def _open(state):
+    """`state IN (open states)` with the values written into the SQL, as ix_case_open_received's predicate is:
+    SQLite uses a partial index only for the same term, and PostgreSQL cannot prove it from bound parameters
+    once a statement is prepared."""
+    return state.in_(bindparam("open_states", list(OPEN_STATE_VALUES), expanding=True, literal_execute=True))
 
 
 def encode_cursor(sort: str, value: date, case_id: int) -> str:
@@ -209,21 +223,21 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     conditions = filter_conditions(actor, flt, today)
     total, capped = count_cases(conditions, exact=exact_count)
     many = bool(flt.query) and total >= COUNT_CAP and not _ids_drive(actor)
+    # A due-date filter with fewer than COUNT_CAP matches: the (scope, state, deadline) index reads them and the
+    # page sorts them, instead of walking the scope's date index testing row after row until a page is full (a
+    # region's 198 overdue cases among its 60,000 closed ones: 7-10 ms of SQL to under 1 ms on SQLite, 11 ms to
+    # 1 on PostgreSQL, bench/RESULTS.md). Only there: for other filters the walk finds a page sooner than an
+    # index covering only some of the filters reads every match (registered critical cases: 9 -> 21 ms on
+    # SQLite), and for a search it read the whole scope.
+    few = flt.due is not None and not capped and total < COUNT_CAP and not flt.query
     if many:
         conditions = filter_conditions(actor, flt, today, many=True)
-    elif flt.query and total < COUNT_CAP and db.engine.dialect.name == "postgresql":
-        # At most COUNT_CAP matches: the page takes them from the count's own query (GIN index first; its LIMIT
-        # keeps the planner from merging it) and sorts them. Left to itself the planner could walk the date
-        # index testing each row (a rare pair of common names: 216,000 rows, 1.3 s on 1M cases).
+    elif (few or (flt.query and total < COUNT_CAP)) and db.engine.dialect.name == "postgresql":
+        # At most COUNT_CAP matches: the page takes them from the count's own query (its LIMIT keeps the planner
+        # from merging it) and sorts them. Left to itself the planner could walk the date index testing each
+        # row (a rare pair of common names: 216,000 rows, 1.3 s on 1M cases).
         conditions = [Case.id.in_(select(Case.id).where(*conditions).limit(COUNT_CAP + 1).correlate(None))]
     by_deadline = flt.sort == "deadline"
-    # A due-date filter with fewer than COUNT_CAP matches: on SQLite the (scope, state, deadline) index reads
-    # them and the page sorts them, instead of walking the scope's date index testing row after row until a page
-    # is full (a region's 198 overdue cases among its 60,000 closed ones: 7-10 ms of SQL to under 1 ms,
-    # bench/RESULTS.md). Only there: for other filters the walk finds a page sooner than an index covering only
-    # some of the filters reads every match (registered critical cases: 9 -> 21 ms), and for a search it read
-    # the whole scope.
-    few = flt.due is not None and not capped and total < COUNT_CAP and not flt.query
     key = _column(Case.deadline if by_deadline else Case.received_on, _plain_columns(actor, flt, many) or few)
     order = (key.asc(), Case.id.asc()) if by_deadline else (key.desc(), Case.id.desc())
     query = (select(Case.id, Case.number, Case.received_on, Case.category, Case.state, Case.tension,
@@ -231,6 +245,8 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
                     FriendshipHouse.name_en)
              .join(FriendshipHouse, FriendshipHouse.id == Case.house_id)
              .where(*conditions).order_by(*order).limit(page_size + 1))
+    if _walks_open_cases(actor, flt, few, many):
+        query = query.with_hint(Case, "INDEXED BY ix_case_open_received", "sqlite")
     position = decode_cursor(cursor, flt.sort)
     if position is not None:
         after = tuple_(key, Case.id) > position if by_deadline else tuple_(key, Case.id) < position
@@ -248,6 +264,17 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
         last = rows[-1]
         next_cursor = encode_cursor(flt.sort, last.deadline if by_deadline else last.received_on, last.id)
     return CasePage(rows=rows, next_cursor=next_cursor, total=total, total_capped=capped)
+
+
+def _walks_open_cases(actor: Actor, flt: CaseFilter, few: bool, many: bool) -> bool:
+    """True when, on SQLite, a due-date list newest first must walk the open cases' index (see below).
+
+    More than COUNT_CAP due cases (the republic's 2,590 overdue of 1,000,000): without statistics SQLite read them
+    all through (state, deadline) and sorted them (9 ms of SQL); the open cases in date order hold a page of them
+    within a few hundred entries. The index's predicate is the filter's own term (_open), so it applies.
+    """
+    return (db.engine.dialect.name == "sqlite" and flt.due is not None and not few and flt.sort == "received"
+            and not _plain_columns(actor, flt, many))
 
 
 def count_cases(conditions: list, *, exact: bool = False) -> tuple[int, bool]:

@@ -876,6 +876,45 @@ def test_a_coordinators_mediator_filter_reads_the_mediators_cases_not_the_house(
     assert all("INTEGER PRIMARY KEY" in plan and "house_id=?" not in plan for plan in plans), plans
 
 
+def test_a_regional_managers_house_filter_reads_the_house_alone_and_keeps_to_the_region(client, org, staff, varied):
+    # The region's own house: its cases, with no test of the region on the case rows (the house decides it)
+    sign_in(client, staff.almaty_manager)
+    with statements_containing('"case".house_id') as statements:
+        found = numbers(client.get("/cases/", query_string={"house": org.republican_house.id}))
+    assert sorted(found) == sorted(number for name, number in varied.items() if name != "semey")
+    assert statements and all('"case".region_id' not in statement for statement, _ in statements)
+    # A house of another region stays out of reach, however it is asked for
+    assert numbers(client.get("/cases/", query_string={"house": org.semey_house.id})) == []
+    assert numbers(client.get("/cases/", query_string={"house": org.semey_house.id, "due": "overdue"})) == []
+
+
+@pytest.mark.parametrize(("due", "expected"), [("overdue", "overdue"), ("week", "due_this_week")])
+def test_the_republics_long_due_lists_walk_the_open_cases_index(client, org, staff, varied, monkeypatch, due,
+                                                                 expected):
+    # More due cases than the count's cap (here: any), for the republic manager
+    monkeypatch.setattr(case_queries, "COUNT_CAP", 0)
+    sign_in(client, staff.republic_manager)
+    found, plans = _list_plans(client, {"due": due}, '"case".deadline')
+    assert found == [varied[expected]]
+    # The open states are written into the SQL (a partial index needs the same term; no bound parameters)
+    with statements_containing("INDEXED BY") as hinted, statements_containing('"case".deadline') as statements:
+        client.get("/cases/", query_string={"due": due})
+    assert all("state IN ('registered', 'screening', 'awaiting_assignment', 'assigned', 'in_mediation')" in s
+               for s, _ in statements)
+    if db.engine.dialect.name != "sqlite":
+        assert hinted == []  # a SQLite hint only
+        return
+    # And the page walks the open cases in date order instead of reading every due case and sorting them
+    assert "ix_case_open_received" in plans[1] and "TEMP B-TREE" not in plans[1], plans
+    # with a search and on a later page as well (SQLite refuses a query whose hinted index cannot serve)
+    token = csrf_token(client, "/cases/")
+    searched = client.post(f"/cases/search?due={due}", data={"csrf_token": token, "q": "ли"})
+    listed = client.get(searched.location)
+    assert searched.status_code == 302 and "due=" in searched.location and listed.status_code == 200
+    cursor = case_queries.encode_cursor("received", cf.today(), 2**30)
+    assert numbers(client.get("/cases/", query_string={"due": due, "cursor": cursor})) == [varied[expected]]
+
+
 # --- capped counts ---------------------------------------------------------------------------------------------
 
 
