@@ -82,6 +82,30 @@ def test_audit_trail_is_append_only_after_migration(empty_database):
         db.engine.dispose()
 
 
+def test_the_case_lists_postgresql_helpers_exist_after_migration_and_after_create_all(empty_database):
+    """The migration and create_all (the test suite's databases) give PostgreSQL the same planner helpers."""
+    if not empty_database.startswith("postgresql"):
+        pytest.skip("PostgreSQL-only objects")
+    wanted = {"ix_case_list_rows", "st_case_house_region"}
+    query = text("SELECT indexname FROM pg_indexes WHERE tablename = 'case' "
+                 "UNION SELECT stxname FROM pg_statistic_ext")
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            assert wanted <= set(connection.scalars(query))
+        downgrade(revision="d93b6e0c5a14")
+        with db.engine.connect() as connection:
+            assert not wanted & set(connection.scalars(query))
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        with db.engine.connect() as connection:
+            assert wanted <= set(connection.scalars(query))
+        db.engine.dispose()
+
+
 def test_revision_files_are_date_prefixed():
     versions = os.path.join(os.path.dirname(__file__), os.pardir, "migrations", "versions")
     names = [n for n in os.listdir(versions) if n.endswith(".py")]

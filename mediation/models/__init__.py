@@ -3,6 +3,7 @@
 from .assignment import CaseAssignment
 from .audit import AuditEvent
 from .case import Case, CaseEvent, CaseNumberCounter, Party
+from .case_pg_ddl import POSTGRES_ONLY
 from .document import Document, DocumentNumberCounter, DocumentScan
 from .mediator import (
     AssignmentPolicyRecord,
@@ -37,5 +38,6 @@ __all__ = [
 
 
 def is_hand_made_object(name: str | None) -> bool:
-    """True for engine-specific objects (search structures, exclusion constraints) the metadata leaves out."""
-    return is_search_object(name) or name in BOOKING_EXCLUSIONS
+    """True for engine-specific objects (search structures, exclusion constraints, the case list's PostgreSQL
+    helpers) the metadata leaves out."""
+    return is_search_object(name) or name in BOOKING_EXCLUSIONS or name in POSTGRES_ONLY

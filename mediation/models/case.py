@@ -3,7 +3,6 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
-    DDL,
     JSON,
     Boolean,
     CheckConstraint,
@@ -15,7 +14,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -198,11 +196,3 @@ class CaseNumberCounter(db.Model):
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer)
-
-
-# PostgreSQL assumes filters independent: a house's cases AND its own region came out 14 times too few, and
-# the planner intersected two bitmaps of 53,000 and 76,000 entries instead of reading the house's index.
-# Declared dependency statistics tell it that the house decides the region (ANALYZE fills them in).
-HOUSE_REGION_STATISTICS = ('CREATE STATISTICS IF NOT EXISTS st_case_house_region (dependencies) '
-                           'ON house_id, region_id FROM "case"')
-event.listen(Case.__table__, "after_create", DDL(HOUSE_REGION_STATISTICS).execute_if(dialect="postgresql"))

@@ -9,6 +9,8 @@
   a region's registered critical cases were counted through the region's 76,000 entries on SQLite (9 ms).
 - st_case_house_region (PostgreSQL only): the house decides the region, so "house AND region" is no longer
   estimated 14 times too selective. ANALYZE fills the statistics in.
+- ix_case_list_rows (PostgreSQL only): the list's columns on the id's entry, so a list reached by ids (a
+  mediator's 1,178 cases) reads index entries instead of visiting each row (7.4 → 3.7 ms).
 
 Revision ID: e7a2c9d41f58
 Revises: d93b6e0c5a14
@@ -43,11 +45,14 @@ def upgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('CREATE STATISTICS IF NOT EXISTS st_case_house_region (dependencies) '
                    'ON house_id, region_id FROM "case"')
+        op.execute('CREATE INDEX IF NOT EXISTS ix_case_list_rows ON "case" (id) '
+                   'INCLUDE (received_on, deadline, state, category, tension, house_id, number)')
         op.execute('ANALYZE "case"')
 
 
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP INDEX IF EXISTS ix_case_list_rows')
         op.execute('DROP STATISTICS IF EXISTS st_case_house_region')
     op.drop_index('ix_case_state_tension_received', table_name='case')
     op.drop_index('ix_case_open_received', table_name='case')

@@ -915,6 +915,25 @@ def test_the_republics_long_due_lists_walk_the_open_cases_index(client, org, sta
     assert numbers(client.get("/cases/", query_string={"due": due, "cursor": cursor})) == [varied[expected]]
 
 
+def test_a_mediators_list_counts_all_their_cases_on_every_page(client, org, staff):
+    # Given 30 cases of the mediator (the page counts them itself) and one of another mediator
+    mine = [make_case(staff.coordinator, org.republican_house, "assigned", lead=staff.mediator_entry,
+                      days_ago=n, names=(f"Тарап {n}", "Екінші")) for n in range(30)]
+    make_case(staff.coordinator, org.republican_house, "assigned", lead=staff.other_entry)
+    db.session.commit()
+    sign_in(client, staff.mediator)
+    first = client.get("/cases/")
+    assert len(numbers(first)) == 25 and re.search(r"\b30 cases", block(first, "case-count"))
+    # The second page: the other five, and still all thirty counted
+    second = client.get(_next_link(first))
+    assert sorted(numbers(first) + numbers(second)) == sorted(c.number for c in mine)
+    assert re.search(r"\b30 cases", block(second, "case-count"))
+    # A filter narrows both; a cursor past the end still gives the count
+    assert re.search(r"\b0 cases", block(client.get("/cases/?state=closed"), "case-count"))
+    stale = case_queries.encode_cursor("received", cf.today() - timedelta(days=400), 1)
+    assert re.search(r"\b30 cases", block(client.get(f"/cases/?cursor={stale}"), "case-count"))
+
+
 # --- capped counts ---------------------------------------------------------------------------------------------
 
 
