@@ -106,6 +106,27 @@ def test_the_case_lists_postgresql_helpers_exist_after_migration_and_after_creat
         db.engine.dispose()
 
 
+def test_the_sqlite_search_table_keeps_prefix_indexes_after_migration_and_after_create_all(empty_database):
+    if not empty_database.startswith("sqlite"):
+        pytest.skip("SQLite's FTS5 table")
+    query = text("SELECT sql FROM sqlite_master WHERE name = 'case_fts'")
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            assert "prefix='2 3'" in connection.scalar(query)
+        downgrade(revision="e7a2c9d41f58")
+        with db.engine.connect() as connection:
+            assert "prefix" not in connection.scalar(query)
+        db.engine.dispose()
+    app = create_app(config_for(empty_database.rsplit("/", 1)[0] + "/created.db"))
+    with app.app_context():
+        db.create_all()
+        with db.engine.connect() as connection:
+            assert "prefix='2 3'" in connection.scalar(query)
+        db.engine.dispose()
+
+
 def test_revision_files_are_date_prefixed():
     versions = os.path.join(os.path.dirname(__file__), os.pardir, "migrations", "versions")
     names = [n for n in os.listdir(versions) if n.endswith(".py")]

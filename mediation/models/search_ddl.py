@@ -17,8 +17,10 @@ from .case import Case
 SEARCH_OBJECT_PREFIXES = ("case_fts", "ix_case_search_text_fts", "ix_case_search_vector", "search_vector")
 
 SQLITE_SEARCH_DDL = [
+    # Prefix indexes of 2 and 3 characters: a short prefix ("ас") otherwise merges the lists of hundreds of words.
     """CREATE VIRTUAL TABLE case_fts USING fts5(
-         search_text, content='case', content_rowid='id', tokenize='unicode61 remove_diacritics 0')""",
+         search_text, content='case', content_rowid='id', tokenize='unicode61 remove_diacritics 0',
+         prefix='2 3')""",
     """CREATE TRIGGER case_fts_insert AFTER INSERT ON "case" BEGIN
          INSERT INTO case_fts(rowid, search_text) VALUES (new.id, new.search_text); END""",
     """CREATE TRIGGER case_fts_delete AFTER DELETE ON "case" BEGIN
