@@ -112,8 +112,8 @@ class Case(db.Model):
         # behind it, so a page and its capped count read only matching entries.
         # The scope's state indexes carry the other filters too (a region's registered critical cases: its
         # 76,000 entries read on SQLite, where the state's 200 suffice).
-        Index("ix_case_region_state_received", "region_id", "state", "received_on", "id", "tension", "category"),
-        Index("ix_case_house_state_received", "house_id", "state", "received_on", "id", "tension", "category"),
+        Index("ix_case_region_state_filters", "region_id", "state", "received_on", "id", "tension", "category"),
+        Index("ix_case_house_state_filters", "house_id", "state", "received_on", "id", "tension", "category"),
         Index("ix_case_category_received", "category", "received_on", "id"),
         Index("ix_case_tension_received", "tension", "received_on", "id"),
         Index("ix_case_state_deadline", "state", "deadline", "id"),
