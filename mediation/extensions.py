@@ -30,6 +30,13 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+bootstrap = Bootstrap5()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
 
 def _sqlite_from_hint(compiler, table, text: str) -> str:
     """SQLite's table hint is "INDEXED BY <index>" after the table's name; SQLAlchemy renders none for SQLite.
@@ -41,9 +48,3 @@ def _sqlite_from_hint(compiler, table, text: str) -> str:
 
 
 SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
-migrate = Migrate()
-login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
-bootstrap = Bootstrap5()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])

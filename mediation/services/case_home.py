@@ -11,7 +11,7 @@ from ..domain.deadlines import DeadlinePolicy
 from ..domain.roles import Actor, Role
 from ..extensions import db
 from ..models import Case, CaseAssignment, Mediator
-from .case_queries import OPEN_STATES, scope_conditions
+from .case_queries import is_open, scope_conditions
 
 LIMIT = 10
 
@@ -77,7 +77,7 @@ def my_work(actor: Actor, today: date, policy: DeadlinePolicy) -> MyWork:
                            order=(Case.deadline, Case.id))
     work.overdue = _items(*in_mediation, Case.deadline < today, order=(Case.deadline, Case.id))
     if actor.role is Role.MANAGER:
-        work.critical = _items(*scope, Case.state.in_(OPEN_STATES),
+        work.critical = _items(*scope, is_open(Case.state),
                                Case.tension.in_((TensionLevel.HIGH, TensionLevel.CRITICAL)),
                                order=(case((Case.tension == TensionLevel.CRITICAL, 0), else_=1),
                                       Case.received_on.desc(), Case.id))

@@ -24,8 +24,6 @@ from .case_access import WORKING_STATUSES, cases_of_mediator_user
 PAGE_SIZE = 25
 COUNT_CAP = 1000
 NUMBER_PATTERN = re.compile(r"^\d{2}(-\d{0,4}(-\d{0,5})?)?$")
-OPEN_STATES = (CaseState.REGISTERED, CaseState.SCREENING, CaseState.AWAITING_ASSIGNMENT, CaseState.ASSIGNED,
-               CaseState.IN_MEDIATION)
 
 
 @dataclass(frozen=True)
@@ -176,9 +174,9 @@ def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool 
     # Open states listed (not "!= closed") so ix_case_state_deadline reads only open cases' deadlines.
     state, deadline, received = (_column(c, plain) for c in (Case.state, Case.deadline, Case.received_on))
     if flt.due == "overdue":
-        conditions += [_open(state), deadline < today]
+        conditions += [is_open(state), deadline < today]
     elif flt.due == "week":
-        conditions += [_open(state), deadline >= today, deadline <= today + timedelta(days=7)]
+        conditions += [is_open(state), deadline >= today, deadline <= today + timedelta(days=7)]
     if flt.received_from:
         conditions.append(received >= flt.received_from)
     if flt.received_to:
@@ -191,7 +189,7 @@ def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool 
     return conditions
 
 
-def _open(state):
+def is_open(state):
     """`state IN (open states)` with the values written into the SQL, as ix_case_open_received's predicate is:
     SQLite uses a partial index only for the same term, and PostgreSQL cannot prove it from bound parameters
     once a statement is prepared."""
@@ -239,22 +237,28 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
         # from merging it) and sorts them. Left to itself the planner could walk the date index testing each
         # row (a rare pair of common names: 216,000 rows, 1.3 s on 1M cases).
         conditions = [Case.id.in_(select(Case.id).where(*conditions).limit(COUNT_CAP + 1).correlate(None))]
-    by_deadline = flt.sort == "deadline"
-    key = _column(Case.deadline if by_deadline else Case.received_on, _plain_columns(actor, flt, many) or few)
-    order = (key.asc(), Case.id.asc()) if by_deadline else (key.desc(), Case.id.desc())
-    query = (select(*_LIST_COLUMNS).join(FriendshipHouse, FriendshipHouse.id == Case.house_id)
-             .where(*conditions).order_by(*order).limit(page_size + 1))
+    plain = _plain_columns(actor, flt, many) or few
+    key = _column(Case.deadline if flt.sort == "deadline" else Case.received_on, plain)
+    query = select(*_LIST_COLUMNS).join(FriendshipHouse, FriendshipHouse.id == Case.house_id).where(*conditions)
     if _walks_open_cases(actor, flt, few, many):
         query = query.with_hint(Case, "INDEXED BY ix_case_open_received", "sqlite")
-    position = decode_cursor(cursor, flt.sort)
-    if position is not None:
-        after = tuple_(key, Case.id) > position if by_deadline else tuple_(key, Case.id) < position
-        query = query.where(after)
+    query = _keyset(query, key, Case.id, flt.sort, cursor, page_size)
     return _page(db.session.execute(query).all(), flt.sort, page_size, total, capped)
 
 
 _LIST_COLUMNS = (Case.id, Case.number, Case.received_on, Case.category, Case.state, Case.tension, Case.deadline,
                  Case.house_id, FriendshipHouse.name_kk, FriendshipHouse.name_ru, FriendshipHouse.name_en)
+
+
+def _keyset(query, key, id_column, sort: str, cursor: str | None, page_size: int):
+    """The query ordered by (key, id), soonest deadline first or newest first, from after the cursor, one row
+    more than a page (it says whether there is a next page)."""
+    by_deadline = sort == "deadline"
+    query = query.order_by(*((key.asc(), id_column.asc()) if by_deadline else (key.desc(), id_column.desc())))
+    position = decode_cursor(cursor, sort)
+    if position is not None:
+        query = query.where(tuple_(key, id_column) > position if by_deadline else tuple_(key, id_column) < position)
+    return query.limit(page_size + 1)
 
 
 def _page(found: list, sort: str, page_size: int, total: int, capped: bool) -> CasePage:
@@ -287,15 +291,8 @@ def _page_with_count(flt: CaseFilter, conditions: list, cursor: str | None, page
     """One page and the exact number of matches, in one statement (see _counted_by_the_page)."""
     matches = (select(*_LIST_COLUMNS, func.count().over().label("total"))
                .join(FriendshipHouse, FriendshipHouse.id == Case.house_id).where(*conditions).subquery())
-    by_deadline = flt.sort == "deadline"
-    key = matches.c.deadline if by_deadline else matches.c.received_on
-    query = select(matches).order_by(*((key.asc(), matches.c.id.asc()) if by_deadline else
-                                       (key.desc(), matches.c.id.desc()))).limit(page_size + 1)
-    position = decode_cursor(cursor, flt.sort)
-    if position is not None:
-        query = query.where(tuple_(key, matches.c.id) > position if by_deadline else
-                            tuple_(key, matches.c.id) < position)
-    found = db.session.execute(query).all()
+    key = matches.c.deadline if flt.sort == "deadline" else matches.c.received_on
+    found = db.session.execute(_keyset(select(matches), key, matches.c.id, flt.sort, cursor, page_size)).all()
     if found:
         total = found[0].total
     else:  # past the last page (an old cursor): the window saw no row, so count apart
@@ -308,7 +305,7 @@ def _walks_open_cases(actor: Actor, flt: CaseFilter, few: bool, many: bool) -> b
 
     More than COUNT_CAP due cases (the republic's 2,590 overdue of 1,000,000): without statistics SQLite read them
     all through (state, deadline) and sorted them (9 ms of SQL); the open cases in date order hold a page of them
-    within a few hundred entries. The index's predicate is the filter's own term (_open), so it applies.
+    within a few hundred entries. The index's predicate is the filter's own term (is_open), so it applies.
     """
     return (db.engine.dialect.name == "sqlite" and flt.due is not None and not few and flt.sort == "received"
             and not _plain_columns(actor, flt, many))
