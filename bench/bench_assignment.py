@@ -10,6 +10,8 @@ On a database filled by fill_cases.py (--mediators 5000) and completed by fill_r
 - suggestions: GET /cases/<id>/suggestions for random cases awaiting assignment all over the country, signed
   in as the republic manager, through the Flask test client (time inside the WSGI app, as bench_cases.py);
   then the cases of Ulytau, whose policy lets the republic pool in (all 5,000 mediators are candidates).
+  First one view per region with the worker's registry snapshot emptied (a new worker's first view), which
+  also leaves every region warm for the timed views, as in a worker that has been serving.
 - registry: GET /mediators/ as the republic manager and as a region coordinator, with each filter and search.
 - batch: --batch-size cases of one region (--batch-region, default 75, Almaty, whose policy asks for
   co-mediators on interethnic cases and prefers neutral mediators) are put into awaiting assignment (those
@@ -105,6 +107,19 @@ class Bench:
                 statuses.add(response.status_code)
         self.record(name, role, times, queries, statuses, note)
 
+    def measure_cold(self, name: str, role: str, client, paths: list[str], note: str = "") -> None:
+        """GET each path with the worker's registry snapshot emptied first (nothing unrecorded)."""
+        from mediation.services import registry_snapshot
+
+        times, queries, statuses = [], [], set()
+        for path in paths:
+            registry_snapshot.forget()
+            response, elapsed, count = self.get(client, path)
+            times.append(elapsed)
+            queries.append(count)
+            statuses.add(response.status_code)
+        self.record(name, role, times, queries, statuses, note)
+
     def rows(self, sql: str, params=None) -> list:
         from sqlalchemy import text
 
@@ -136,6 +151,12 @@ class Bench:
         waiting = [r[0] for r in self.rows("SELECT id FROM \"case\" WHERE state = 'awaiting_assignment'")]
         ids = self.rng.sample(waiting, min(total, len(waiting)))
         ids += [self.rng.choice(waiting) for _ in range(total - len(ids))]
+        # A new worker reads each region's registry rows once (services/registry_snapshot.py): timed apart, one
+        # view per region with the snapshot emptied before it; then every region is warm, as in a running worker.
+        first = [r[0] for r in self.rows(
+            "SELECT min(id) FROM \"case\" WHERE state = 'awaiting_assignment' GROUP BY region_id ORDER BY 1")]
+        self.measure_cold("suggestions: first view of a region in a new worker", "manager", manager,
+                          [f"/cases/{i}/suggestions" for i in first], f"{len(first)} regions, snapshot emptied")
         self.measure("suggestions: any region", "manager", manager, [f"/cases/{i}/suggestions" for i in ids],
                      f"{len(set(ids))} distinct cases of {len(waiting):,} waiting")
         pool = [r[0] for r in self.rows(
@@ -185,13 +206,14 @@ class Bench:
         self.execute(*self.in_chunks("UPDATE \"case\" SET state = 'awaiting_assignment' WHERE id IN ({})", closed))
         try:
             self.batch_runs("batch: registry as filled", region, ids)
-            self.execute(("UPDATE mediator SET max_active_cases = max_active_cases + 40 WHERE region_id = :r",
-                          {"r": region}))
+            # A new revision with the write (models/mediator.py): this process keeps registry rows by it.
+            self.execute(("UPDATE mediator SET max_active_cases = max_active_cases + 40, revision = revision + 1 "
+                          "WHERE region_id = :r", {"r": region}))
             try:
                 self.batch_runs("batch: +40 slots each", region, ids)
             finally:
-                self.execute(("UPDATE mediator SET max_active_cases = max_active_cases - 40 WHERE region_id = :r",
-                              {"r": region}))
+                self.execute(("UPDATE mediator SET max_active_cases = max_active_cases - 40, "
+                              "revision = revision + 1 WHERE region_id = :r", {"r": region}))
         finally:
             self.execute(*self.in_chunks("UPDATE \"case\" SET state = 'closed' WHERE id IN ({})", closed))
 

@@ -62,7 +62,8 @@ def main() -> None:
             return conn.execute(text(sql), params or {})
 
         mediators = run("SELECT id, kind FROM mediator WHERE user_id IS NULL").all()
-        run("UPDATE mediator SET max_active_cases = :cap WHERE id = :id",
+        # A new revision with every write outside the ORM (models/mediator.py): workers keep registry rows by it.
+        run("UPDATE mediator SET max_active_cases = :cap, revision = revision + 1 WHERE id = :id",
             [{"id": i, "cap": rng.choice(PROFESSIONAL_CAPACITY if kind == "professional" else PUBLIC_CAPACITY)}
              for i, kind in mediators])
         print(f"capacities drawn for {len(mediators):,} mediators", flush=True)

@@ -131,3 +131,28 @@ def test_revision_files_are_date_prefixed():
     versions = os.path.join(os.path.dirname(__file__), os.pardir, "migrations", "versions")
     names = [n for n in os.listdir(versions) if n.endswith(".py")]
     assert names and all(n[:8].isdigit() and n[8] == "_" for n in names)
+
+
+def test_the_revision_migration_marks_existing_mediators_apart_and_keeps_their_languages(empty_database):
+    """Existing rows get distinct random revisions, and adding the column cascades nothing away (SQLite)."""
+    from mediation.models import Region
+    from tests import registry_factories as rf
+
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade()
+        region = Region(kato2="75", kind="city", name_kk="Алматы", name_ru="Алматы", name_en="Almaty")
+        db.session.add(region)
+        db.session.flush()
+        for name in ("Бірінші Медиатор", "Екінші Медиатор"):
+            rf.mediator(region, full_name=name)
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="f3b81d6c20a9")
+        upgrade()
+        with db.engine.connect() as connection:
+            revisions = list(connection.scalars(text("SELECT revision FROM mediator")))
+            languages = connection.scalar(text("SELECT count(*) FROM mediator_language"))
+        assert len(set(revisions)) == 2 and 0 not in revisions
+        assert languages == 4  # Kazakh and Russian each, still there
+        db.engine.dispose()

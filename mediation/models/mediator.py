@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -14,12 +15,13 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from .org import FriendshipHouse, Region
-from .types import utcnow
+from .types import random_revision, utcnow
 
 
 class Mediator(db.Model):
@@ -57,6 +59,9 @@ class Mediator(db.Model):
     last_assigned_at: Mapped[datetime | None] = mapped_column(DateTime)  # for rotation
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Replaced by every change to the row or to its languages, specialisations or weekly hours (the listener at
+    # the end of this module): the candidate cache (services/registry_snapshot.py) reloads what moved.
+    revision: Mapped[int] = mapped_column(BigInteger, default=random_revision)
 
     region: Mapped[Region] = relationship()
     house: Mapped[FriendshipHouse | None] = relationship()
@@ -124,6 +129,11 @@ class MediatorCategoryStats(db.Model):
     closed: Mapped[int] = mapped_column(Integer, default=0)
     agreements: Mapped[int] = mapped_column(Integer, default=0)
 
+    # Suggestions read one category for a region's few hundred mediators: one range of this index, where the
+    # primary key (mediator, category) took a descent per mediator (PostgreSQL 3.2 -> 0.8 ms for 396).
+    __table_args__ = (Index("ix_mediator_category_stats_category", "category", "mediator_id",
+                            postgresql_include=["closed", "agreements"]),)
+
 
 class MediatorAbsence(db.Model):
     """A leave, illness or other absence, both days inclusive."""
@@ -174,3 +184,26 @@ class AssignmentPolicyRecord(db.Model):
     ethnicity_mode: Mapped[str] = mapped_column(String(16), default="off")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+# The children whose rows are part of a mediator's cached candidate (services/registry_snapshot.py).
+REVISED_CHILDREN = (MediatorLanguage, MediatorSpecialization, MediatorWeeklyHours)
+
+
+@event.listens_for(Session, "before_flush")
+def _new_revision_on_change(session, flush_context, instances) -> None:
+    """Give a new revision to every mediator whose row or cached children this flush writes.
+
+    A child changed through the mediator's collection makes the mediator dirty too; a child written on its
+    own names its mediator by id. Writes that bypass the ORM must set a new revision themselves.
+    """
+    changed: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Mediator) and obj not in session.deleted:
+            obj.revision = random_revision()
+        elif isinstance(obj, REVISED_CHILDREN) and obj.mediator_id is not None:
+            changed.add(obj.mediator_id)
+    for mediator_id in changed:
+        mediator = session.get(Mediator, mediator_id)
+        if mediator is not None:
+            mediator.revision = random_revision()

@@ -1,5 +1,6 @@
 """Column helpers shared by the models."""
 
+import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -9,6 +10,11 @@ from sqlalchemy import Enum
 def utcnow() -> datetime:
     """Naive UTC now for column defaults; the app stores UTC and shows Asia/Almaty."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def random_revision() -> int:
+    """A new revision mark: random (62 bits, so it fits a signed BIGINT), so two databases never share one."""
+    return secrets.randbits(62)
 
 
 def str_enum(enum_cls: type[StrEnum], name: str) -> Enum:

@@ -19,7 +19,7 @@ from ..domain.assignment_filters import (
 )
 from ..domain.assignment_scoring import declared_ethnicity
 from ..domain.case_fields import CaseCategory, TensionLevel
-from ..domain.mediator_eligibility import Absence, LanguageLevel, LanguageSkill, WeeklyHours
+from ..domain.mediator_eligibility import Absence, WeeklyHours
 from ..extensions import db
 from ..models import (
     AssignmentPolicyRecord,
@@ -28,13 +28,10 @@ from ..models import (
     Mediator,
     MediatorAbsence,
     MediatorCategoryStats,
-    MediatorLanguage,
-    MediatorSpecialization,
-    MediatorWeeklyHours,
     Party,
 )
-from .registry import profile_of
 from .registry_queries import takes_capacity
+from .registry_snapshot import entries_for
 
 RELEASED_STATUSES = ("declined", "recused", "objected")
 LONG_ID_LIST = 500
@@ -43,7 +40,6 @@ LONG_ID_LIST = 500
 OFFICE_HOURS = tuple(WeeklyHours(day, time(9), time(18)) for day in range(5))
 # Stored codes to enum members by dict, not by calling the enum: thousands of rows per page.
 _CATEGORIES = {c.value: c for c in CaseCategory}
-_LEVELS = {level.value: level for level in LanguageLevel}
 
 
 def policy_for(region_id: int) -> AssignmentPolicy:
@@ -135,16 +131,6 @@ def conflicts_by_case(case_ids: list[int]) -> dict[int, set[int]]:
     return found
 
 
-# The registry columns assignment reads (profile_of takes these rows as it takes a Mediator): plain rows
-# instead of ORM objects, so 5,000 candidates cost no identity map, no instrumentation and no unused columns.
-_CANDIDATE_COLUMNS = (
-    Mediator.id, Mediator.full_name, Mediator.kind, Mediator.birth_date, Mediator.higher_education,
-    Mediator.certificate_number, Mediator.certificate_date, Mediator.retired_judge, Mediator.status,
-    Mediator.suspended_until, Mediator.status_reason, Mediator.disqualifications, Mediator.region_id,
-    Mediator.house_id, Mediator.takes_cases_elsewhere, Mediator.max_active_cases, Mediator.last_assigned_at,
-    Mediator.ethnicity, Mediator.ethnicity_consent_on)
-
-
 def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, frozenset[int]] | None = None,
                      today: date, names: dict[int, str] | None = None,
                      categories: list[CaseCategory] | None = None) -> list[CandidateInput]:
@@ -152,18 +138,18 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
 
     `names`, if given, receives every candidate's full name (for screens that list them), at no extra query.
     `categories` narrows the track record to the categories that will be scored (None: all of them).
+    The registry rows themselves come from the worker's snapshot, checked against each row's revision.
     """
     # Core statements on the session's connection: plain rows, without the ORM's per-row loading work (and
     # without its autoflush, hence the flush).
     db.session.flush()
     run = db.session.connection().execute
     region_filter = [Mediator.region_id.in_(region_ids)] if region_ids is not None else []
-    mediators = run(select(*_CANDIDATE_COLUMNS).where(Mediator.status != "excluded", *region_filter)).all()
-    if names is not None:
-        names.update((m.id, m.full_name) for m in mediators)
-    ids = [m.id for m in mediators]
-    if not ids:
+    pool = run(select(Mediator.id, Mediator.revision, Mediator.last_assigned_at)
+               .where(Mediator.status != "excluded", *region_filter)).all()
+    if not pool:
         return []
+    ids = [m.id for m in pool]
     in_pool = select(Mediator.id).where(Mediator.status != "excluded", *region_filter)
 
     def id_filter(column):
@@ -173,21 +159,10 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
         # select. The republic pool is nearly every mediator, where the subquery is the cheaper statement.
         return _id_in(column, ids, long_from=50) if region_ids is not None else column.in_(in_pool)
 
-    languages: dict[int, list[LanguageSkill]] = defaultdict(list)
-    for mediator_id, code, level in run(select(
-            MediatorLanguage.mediator_id, MediatorLanguage.language, MediatorLanguage.level)
-            .where(id_filter(MediatorLanguage.mediator_id))).all():
-        languages[mediator_id].append(LanguageSkill(code, _LEVELS.get(level) or LanguageLevel(level)))
-    specializations: dict[int, set] = defaultdict(set)
-    for mediator_id, category in run(select(
-            MediatorSpecialization.mediator_id, MediatorSpecialization.category)
-            .where(id_filter(MediatorSpecialization.mediator_id))).all():
-        specializations[mediator_id].add(_CATEGORIES.get(category) or CaseCategory(category))
-    hours: dict[int, list[WeeklyHours]] = defaultdict(list)
-    for mediator_id, weekday, start, end in run(select(
-            MediatorWeeklyHours.mediator_id, MediatorWeeklyHours.weekday, MediatorWeeklyHours.start,
-            MediatorWeeklyHours.end).where(id_filter(MediatorWeeklyHours.mediator_id))).all():
-        hours[mediator_id].append(WeeklyHours(weekday, start, end))
+    entries = entries_for(((m.id, m.revision) for m in pool), run,
+                          lambda column, some: _id_in(column, some, long_from=50))
+    if names is not None:
+        names.update((mediator_id, entry.full_name) for mediator_id, entry in entries.items())
     absences: dict[int, list[Absence]] = defaultdict(list)
     for mediator_id, start, end in run(select(
             MediatorAbsence.mediator_id, MediatorAbsence.start, MediatorAbsence.end)
@@ -206,13 +181,20 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
         .where(id_filter(CaseAssignment.mediator_id), *takes_capacity())
         .group_by(CaseAssignment.mediator_id)).all())
     conflicts = conflicts or {}
-    return [CandidateInput(
-        id=m.id, profile=profile_of(m), languages=tuple(languages[m.id]),
-        specializations=frozenset(specializations[m.id]), region=str(m.region_id), house_id=m.house_id,
-        takes_cases_elsewhere_in_region=m.takes_cases_elsewhere, max_active_cases=m.max_active_cases,
-        open_cases=open_cases.get(m.id, 0), weekly_hours=tuple(hours[m.id]) or OFFICE_HOURS,
-        absences=tuple(absences[m.id]),
-        conflict_party_ids=conflicts.get(m.id, frozenset()), track_record=tuple(records[m.id]),
-        last_assigned_on=m.last_assigned_at.date() if m.last_assigned_at else None,
-        ethnicity=declared_ethnicity(m.ethnicity, m.ethnicity_consent_on is not None))
-        for m in mediators]
+    nothing: tuple = ()
+    candidates = []
+    for m in pool:
+        entry = entries.get(m.id)
+        if entry is None:  # left the registry between the two reads
+            continue
+        candidates.append(CandidateInput(
+            id=m.id, profile=entry.profile, languages=entry.languages, specializations=entry.specializations,
+            region=str(entry.region_id), house_id=entry.house_id,
+            takes_cases_elsewhere_in_region=entry.takes_cases_elsewhere, max_active_cases=entry.max_active_cases,
+            open_cases=open_cases.get(m.id, 0), weekly_hours=entry.weekly_hours or OFFICE_HOURS,
+            absences=tuple(absences[m.id]) if m.id in absences else nothing,
+            conflict_party_ids=conflicts.get(m.id, frozenset()),
+            track_record=tuple(records[m.id]) if m.id in records else nothing,
+            last_assigned_on=m.last_assigned_at.date() if m.last_assigned_at else None,
+            ethnicity=declared_ethnicity(entry.ethnicity, entry.ethnicity_consented)))
+    return candidates
