@@ -9,7 +9,21 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, and_, bindparam, column, false, func, literal, literal_column, select, text, tuple_
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
 
 from ..domain.case_fields import CaseCategory, TensionLevel
 from ..domain.case_states import CaseState
@@ -18,7 +32,7 @@ from ..domain.text import fold
 from ..extensions import db
 from ..models import Case, CaseAssignment, FriendshipHouse, Party
 from ..models.case import OPEN_STATE_VALUES
-from ..models.search_ddl import SEARCH_VECTOR
+from ..models.search_ddl import PREFIX_CAP, SEARCH_TERMS
 from .case_access import WORKING_STATUSES, cases_of_mediator_user
 
 PAGE_SIZE = 25
@@ -89,12 +103,14 @@ def scope_conditions(actor: Actor, *, plain: bool = False) -> list:
     return []
 
 
-def search_condition(query: str, *, many: bool = False):
+def search_condition(query: str, *, many: bool = False, scope: tuple[str, ...] = ()):
     """Match a case number prefix, or every word of the query as a name prefix (case-folded).
 
     `many`: the search matches more than a page's count cap. SQLite then walks the list's order index and
     probes the matches (a few hundred entries to fill a page) instead of fetching every match and sorting
     them (54,000 rows for a common surname on 1M cases: 300 ms; bench/RESULTS.md).
+    `scope`: PostgreSQL's scope lexemes ('~r<region>', '~h<house>') that the case's search_terms carry, ANDed
+    inside the GIN index (search_ddl.py); the caller keeps its own scope conditions as well.
     """
     query = query.strip()
     if NUMBER_PATTERN.match(query):
@@ -108,12 +124,41 @@ def search_condition(query: str, *, many: bool = False):
     if not terms:
         return None
     if db.engine.dialect.name == "postgresql":
-        # The stored tsvector column (search_ddl.py), not to_tsvector(search_text): no per-row recomputation.
-        expression = " & ".join(f"{term}:*" for term in terms)
-        return SEARCH_VECTOR.op("@@")(func.to_tsquery("simple", expression))
+        # search_terms holds every prefix of every word, so each word is an exact lexeme; plainto_tsquery parses
+        # the words as to_tsvector parsed the names. The scope lexemes are cast, not parsed ('~' is no word).
+        words = func.plainto_tsquery("simple", " ".join(term[:PREFIX_CAP] for term in terms))
+        if scope:
+            words = words.op("&&")(cast(" & ".join(f"'{lexeme}'" for lexeme in scope), TSQUERY))
+        # Only the first PREFIX_CAP characters of a word are stored: a longer query word is also checked in the
+        # row's text (on the few rows the index found).
+        longer = [Case.search_text.contains(term, autoescape=True) for term in terms if len(term) > PREFIX_CAP]
+        return and_(SEARCH_TERMS.op("@@")(words), *longer)
     expression = " AND ".join(f'"{term}"*' for term in terms)
     matches = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :expression").bindparams(expression=expression)
     return _column(Case.id, many).in_(matches.columns(column("rowid", Integer)))
+
+
+def search_scope(actor: Actor, flt: CaseFilter) -> tuple[str, ...]:
+    """On PostgreSQL, the scope lexemes of a name search: the actor's house or region and the house or region
+    filter, as search_terms carries them ('~h<house>', '~r<region>', search_ddl.py); () where they do not apply.
+
+    When there are any, they stand for those conditions: PostgreSQL computes them from the row's own region_id and
+    house_id, and with the plain columns as well the planner ANDed the region's 76,000-entry bitmap into every
+    search (or, the column kept out of the index, misjudged the matches and sorted thousands of them).
+    """
+    if (db.engine.dialect.name != "postgresql" or actor.role in (Role.MEDIATOR, Role.ADMIN) or not flt.query
+            or NUMBER_PATTERN.match(flt.query.strip()) or not re.findall(r"\w+", fold(flt.query))):
+        return ()
+    wanted = []
+    if actor.scope_level is ScopeLevel.HOUSE:
+        wanted.append(("h", actor.house_id))
+    elif actor.scope_level is ScopeLevel.REGION:
+        wanted.append(("r", actor.region_id))
+    wanted += [("r", flt.region_id)] if flt.region_id is not None else []
+    wanted += [("h", flt.house_id)] if flt.house_id is not None else []
+    if any(value is None for _kind, value in wanted):
+        return ()  # an account without its house or region: the plain conditions (which match nothing) decide
+    return tuple(dict.fromkeys(f"~{kind}{int(value)}" for kind, value in wanted))
 
 
 def _ids_drive(actor: Actor) -> bool:
@@ -156,7 +201,10 @@ def _column(attribute, plain: bool):
 def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool = False) -> list:
     """Scope plus the user's filters (`many`: the search matches more than COUNT_CAP, see search_condition)."""
     plain = _plain_columns(actor, flt, many)
-    if flt.house_id is not None and actor.scope_level is ScopeLevel.REGION and actor.role is not Role.MEDIATOR:
+    lexemes = search_scope(actor, flt)
+    if lexemes:  # the search's scope lexemes stand for the scope and the house and region filters
+        conditions = []
+    elif flt.house_id is not None and actor.scope_level is ScopeLevel.REGION and actor.role is not Role.MEDIATOR:
         # The house decides the region: the scope becomes a one-time check that the house is the region's, and
         # the house's own indexes answer alone (with the region's column too, PostgreSQL read every row).
         conditions = [literal(flt.house_id).in_(
@@ -165,7 +213,7 @@ def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool 
         conditions = scope_conditions(actor, plain=plain)
     for attribute, value in ((Case.state, flt.state), (Case.region_id, flt.region_id), (Case.house_id, flt.house_id),
                              (Case.category, flt.category), (Case.tension, flt.tension)):
-        if value is not None:
+        if value is not None and not (lexemes and attribute in (Case.region_id, Case.house_id)):
             conditions.append(_column(attribute, plain) == value)
     if flt.mediator_id is not None:
         conditions.append(Case.id.in_(select(CaseAssignment.case_id).where(
@@ -182,7 +230,7 @@ def filter_conditions(actor: Actor, flt: CaseFilter, today: date, *, many: bool 
     if flt.received_to:
         conditions.append(received <= flt.received_to)
     if flt.query:
-        condition = search_condition(flt.query, many=many)
+        condition = search_condition(flt.query, many=many, scope=lexemes)
         conditions.append(condition if condition is not None else false())
     if flt.sort == "deadline":
         conditions.append(deadline.is_not(None))

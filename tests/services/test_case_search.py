@@ -1,0 +1,107 @@
+"""Name search inside a scope, on both engines: a region coordinator, a house coordinator, a manager's region and
+house filters, words of every length; on PostgreSQL, what the stored search_terms hold (models/search_ddl.py)."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+
+from mediation.extensions import db
+from mediation.models import Case
+from mediation.services.case_queries import CaseFilter, list_cases, search_scope
+from tests import case_factories as cf
+from tests import factories
+
+RECEIVED = date(2025, 3, 3)
+TODAY = date(2025, 3, 12)
+LONG = "Аааааааааабббббббббввввввввввггггггггггддддддддддееееееееeeжжжжжжжжжжзззз"  # 72 letters
+
+
+@pytest.fixture
+def cases(org):
+    """The same surname in Almaty (two houses) and in Abai, and one very long name."""
+    almaty_house = factories.make_house(org.almaty, name="Алматы қалалық Достық үйі")
+
+    def register(house, first, second):
+        coordinator = factories.make_user("coordinator", house=house)
+        return cf.register(coordinator, house, received_on=RECEIVED, parties=cf.two_parties(first, second))
+
+    found = {
+        "republican": register(org.republican_house, "Қасымов Ерлан", "Петров Иван"),
+        "city": register(almaty_house, "Қасымова Гүлнар", "Ли Виктор"),
+        "abai": register(org.semey_house, "Қасымов Нұрлан", "Ким Ольга"),
+        "long": register(org.republican_house, LONG, "Сидорова Анна"),
+    }
+    db.session.commit()
+    return found, almaty_house
+
+
+def numbers(actor, **filters) -> set[str]:
+    page = list_cases(actor, CaseFilter(**filters), today=TODAY)
+    return {row.number for row in page.rows}
+
+
+def test_a_region_coordinator_finds_only_the_regions_cases(org, cases):
+    found, _house = cases
+    coordinator = factories.make_user("coordinator", region=org.almaty).actor
+    assert numbers(coordinator, query="қасым") == {found["republican"].number, found["city"].number}
+    assert numbers(coordinator, query="ким") == set()
+
+
+def test_a_house_coordinator_finds_only_the_houses_cases(org, cases):
+    found, house = cases
+    coordinator = factories.make_user("coordinator", house=house).actor
+    assert numbers(coordinator, query="ҚАСЫМ") == {found["city"].number}
+
+
+def test_a_managers_region_and_house_filters_narrow_the_search(org, cases):
+    found, house = cases
+    manager = factories.make_user("manager", org=org).actor
+    assert numbers(manager, query="қасым") == {found[k].number for k in ("republican", "city", "abai")}
+    assert numbers(manager, query="қасым", region_id=org.abai.id) == {found["abai"].number}
+    assert numbers(manager, query="қасым", house_id=house.id) == {found["city"].number}
+    # A house filter naming another region's house inside a region's scope finds nothing
+    almaty_manager = factories.make_user("manager", region=org.almaty).actor
+    assert numbers(almaty_manager, query="қасым", house_id=org.semey_house.id) == set()
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("аааа", True), (LONG[:64], True), (LONG, True), (LONG + "ы", False), ("сидорова анна", True),
+    ("сидорова ольга", False), ("а", True),
+])
+def test_words_of_any_length_match_as_prefixes(org, cases, query, expected):
+    found, _house = cases
+    manager = factories.make_user("manager", org=org).actor
+    assert (found["long"].number in numbers(manager, query=query)) is expected
+
+
+def test_the_scope_lexemes_follow_the_actor_and_the_filters(org, cases):
+    _found, house = cases
+    coordinator = factories.make_user("coordinator", region=org.almaty).actor
+    manager = factories.make_user("manager", org=org).actor
+    if db.engine.dialect.name != "postgresql":
+        assert search_scope(coordinator, CaseFilter(query="x")) == ()
+        return
+    assert search_scope(coordinator, CaseFilter(query="x")) == (f"~r{org.almaty.id}",)
+    assert search_scope(coordinator, CaseFilter(query="x", house_id=house.id)) == (
+        f"~r{org.almaty.id}", f"~h{house.id}")
+    assert search_scope(manager, CaseFilter(query="x")) == ()
+
+
+def test_postgresql_stores_every_prefix_and_the_scope(org, cases):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("search_terms is PostgreSQL's")
+    found, house = cases
+    case = found["city"]
+    terms = set(db.session.scalar(text('SELECT tsvector_to_array(search_terms) FROM "case" WHERE id = :id'),
+                                  {"id": case.id}))
+    assert {"қ", "қа", "қасымова", "ли", "г", "гүлнар", f"~r{org.almaty.id}", f"~h{house.id}"} <= terms
+    assert "~" not in {t[0] for t in terms if not t.startswith(("~r", "~h"))}
+    long_terms = set(db.session.scalar(text('SELECT tsvector_to_array(search_terms) FROM "case" WHERE id = :id'),
+                                       {"id": found["long"].id}))
+    assert max(len(t) for t in long_terms) == 64
+    # The column follows the row: a new party name is searchable at once
+    row = db.session.scalar(select(Case).where(Case.id == case.id))
+    row.search_text = row.search_text + " жаңаесім"
+    db.session.commit()
+    assert case.number in numbers(factories.make_user("manager", org=org).actor, query="жаңаес")
