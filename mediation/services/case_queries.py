@@ -156,8 +156,6 @@ def search_scope(actor: Actor, flt: CaseFilter) -> tuple[str, ...]:
         wanted.append(("r", actor.region_id))
     wanted += [("r", flt.region_id)] if flt.region_id is not None else []
     wanted += [("h", flt.house_id)] if flt.house_id is not None else []
-    if any(value is None for _kind, value in wanted):
-        return ()  # an account without its house or region: the plain conditions (which match nothing) decide
     return tuple(dict.fromkeys(f"~{kind}{int(value)}" for kind, value in wanted))
 
 

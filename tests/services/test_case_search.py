@@ -86,6 +86,8 @@ def test_the_scope_lexemes_follow_the_actor_and_the_filters(org, cases):
     assert search_scope(coordinator, CaseFilter(query="x", house_id=house.id)) == (
         f"~r{org.almaty.id}", f"~h{house.id}")
     assert search_scope(manager, CaseFilter(query="x")) == ()
+    # A number search reads the number index and keeps the plain conditions
+    assert search_scope(coordinator, CaseFilter(query="75-2025")) == ()
 
 
 def test_postgresql_stores_every_prefix_and_the_scope(org, cases):
