@@ -120,7 +120,7 @@ def search_condition(query: str, *, many: bool = False, scope: tuple[str, ...] =
         # range drives even when it matches many (`many` is for names): numbers sort apart from dates.
         upper = query[:-1] + chr(ord(query[-1]) + 1)
         return and_(Case.number >= query, Case.number < upper, Case.number.startswith(query))
-    terms = re.findall(r"\w+", fold(query))[:6]
+    terms = search_words(query)
     if not terms:
         return None
     if db.engine.dialect.name == "postgresql":
@@ -133,9 +133,19 @@ def search_condition(query: str, *, many: bool = False, scope: tuple[str, ...] =
         # row's text (on the few rows the index found).
         longer = [Case.search_text.contains(term, autoescape=True) for term in terms if len(term) > PREFIX_CAP]
         return and_(SEARCH_TERMS.op("@@")(words), *longer)
-    expression = " AND ".join(f'"{term}"*' for term in terms)
-    matches = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :expression").bindparams(expression=expression)
+    matches = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :expression").bindparams(
+        expression=_fts_expression(terms))
     return _column(Case.id, many).in_(matches.columns(column("rowid", Integer)))
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a name search, case-folded (at most six)."""
+    return re.findall(r"\w+", fold(query))[:6]
+
+
+def _fts_expression(terms: list[str]) -> str:
+    """An FTS5 query: every word as a prefix (words hold only word characters, so quoting them is enough)."""
+    return " AND ".join(f'"{term}"*' for term in terms)
 
 
 def search_scope(actor: Actor, flt: CaseFilter) -> tuple[str, ...]:
@@ -147,7 +157,7 @@ def search_scope(actor: Actor, flt: CaseFilter) -> tuple[str, ...]:
     search (or, the column kept out of the index, misjudged the matches and sorted thousands of them).
     """
     if (db.engine.dialect.name != "postgresql" or actor.role in (Role.MEDIATOR, Role.ADMIN) or not flt.query
-            or NUMBER_PATTERN.match(flt.query.strip()) or not re.findall(r"\w+", fold(flt.query))):
+            or NUMBER_PATTERN.match(flt.query.strip()) or not search_words(flt.query)):
         return ()
     wanted = []
     if actor.scope_level is ScopeLevel.HOUSE:
@@ -267,7 +277,10 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     conditions = filter_conditions(actor, flt, today)
     if _counted_by_the_page(actor, flt):
         return _page_with_count(flt, conditions, cursor, page_size)
-    total, capped = count_cases(conditions, exact=exact_count)
+    if _counted_by_the_search_index(actor, flt) and not exact_count:
+        total, capped = _count_search_matches(flt.query)
+    else:
+        total, capped = count_cases(conditions, exact=exact_count)
     many = bool(flt.query) and total >= COUNT_CAP and not _ids_drive(actor)
     # A due-date filter with fewer than COUNT_CAP matches: the (scope, state, deadline) index reads them and the
     # page sorts them, instead of walking the scope's date index testing row after row until a page is full (a
@@ -355,6 +368,32 @@ def _walks_open_cases(actor: Actor, flt: CaseFilter, few: bool, many: bool) -> b
     """
     return (db.engine.dialect.name == "sqlite" and flt.due is not None and not few and flt.sort == "received"
             and not _plain_columns(actor, flt, many))
+
+
+def _counted_by_the_search_index(actor: Actor, flt: CaseFilter) -> bool:
+    """True on SQLite for a name search across the republic with nothing else to narrow it.
+
+    Every case has its row in case_fts, so the FTS5 table alone can count the matches and stop at the cap; through
+    `case.id IN (matches)` SQLite first gathered every match ('ас': 127,000 rowids, 26 ms of a page's SQL).
+    """
+    if db.engine.dialect.name != "sqlite" or actor.role not in (Role.MANAGER, Role.COORDINATOR):
+        return False
+    if actor.scope_level is not ScopeLevel.REPUBLIC or not flt.query or NUMBER_PATTERN.match(flt.query.strip()):
+        return False
+    narrowing = (flt.state, flt.region_id, flt.house_id, flt.category, flt.tension, flt.mediator_id, flt.due,
+                 flt.received_from, flt.received_to)
+    return all(value is None for value in narrowing) and flt.sort == "received"
+
+
+def _count_search_matches(query: str) -> tuple[int, bool]:
+    """The capped number of cases whose words start with every word of the query, read from case_fts alone."""
+    terms = search_words(query)
+    if not terms:
+        return 0, False
+    total = db.session.scalar(text(
+        "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH :expression LIMIT :cap)"),
+        {"expression": _fts_expression(terms), "cap": COUNT_CAP + 1})
+    return (COUNT_CAP, True) if total > COUNT_CAP else (total, False)
 
 
 def count_cases(conditions: list, *, exact: bool = False) -> tuple[int, bool]:

@@ -6,11 +6,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
+from mediation.domain.case_states import CaseState
 from mediation.extensions import db
 from mediation.models import Case
 from mediation.services.case_queries import CaseFilter, list_cases, search_scope
 from tests import case_factories as cf
 from tests import factories
+from tests.sql_plans import statements_containing
 
 RECEIVED = date(2025, 3, 3)
 TODAY = date(2025, 3, 12)
@@ -107,3 +109,24 @@ def test_postgresql_stores_every_prefix_and_the_scope(org, cases):
     row.search_text = row.search_text + " жаңаесім"
     db.session.commit()
     assert case.number in numbers(factories.make_user("manager", org=org).actor, query="жаңаес")
+
+
+@pytest.mark.parametrize(("filters", "alone"), [
+    ({}, True), ({"state": CaseState.REGISTERED}, False), ({"region_id": "almaty"}, False),
+    ({"sort": "deadline"}, False),
+])
+def test_a_republic_name_search_is_counted_from_the_search_index_alone_on_sqlite(org, cases, filters, alone):
+    found, _house = cases
+    manager = factories.make_user("manager", org=org).actor
+    if filters.get("region_id") == "almaty":
+        filters = {"region_id": org.almaty.id}
+    with statements_containing("FROM case_fts WHERE case_fts MATCH ? LIMIT") as counts:
+        page = list_cases(manager, CaseFilter(query="ҚАСЫМ", **filters), today=TODAY)
+    expected = {k: found[k].number for k in ("republican", "city", "abai")}
+    if filters.get("region_id"):
+        expected.pop("abai")
+    if filters.get("sort") == "deadline":
+        expected = {}  # no deadline before the contract
+    assert {row.number for row in page.rows} == set(expected.values())
+    assert (page.total, page.total_capped) == (len(expected), False)
+    assert len(counts) == (1 if alone and db.engine.dialect.name == "sqlite" else 0)
