@@ -42,10 +42,10 @@ SQLITE_SEARCH_DROP = [
     "DROP TABLE IF EXISTS case_fts",
 ]
 # The column is not mapped (nothing writes it; create_all must not make it a plain column): search reads it
-# as SEARCH_TERMS, a column expression of the case table (case_queries.py).
+# as SEARCH_TERMS, a column expression of the case table (case_search.py).
 SEARCH_TERMS = column("search_terms", TSVECTOR, _selectable=Case.__table__)
 # Words longer than this keep the prefixes of their first 64 characters only (the 64 in the function below;
-# case_queries cuts query words the same); names are far shorter, and the cap bounds what one token adds.
+# case_search cuts query words the same); names are far shorter, and the cap bounds what one token adds.
 PREFIX_CAP = 64
 POSTGRES_SEARCH_DDL = [
     """CREATE OR REPLACE FUNCTION case_search_terms(words text, region integer, house integer) RETURNS tsvector

@@ -4,11 +4,10 @@ Cases become CaseInput and registry rows become CandidateInput; the domain never
 goes in only when it was self-declared with consent.
 """
 
-import json
 from collections import defaultdict
 from datetime import date, time
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, func, literal_column, or_, select
+from sqlalchemy import func, or_, select
 
 from ..domain.assignment_filters import (
     AssignmentPolicy,
@@ -30,16 +29,14 @@ from ..models import (
     MediatorCategoryStats,
     Party,
 )
+from .bulk_reads import category_of, id_in
 from .registry_queries import takes_capacity
 from .registry_snapshot import entries_for
 
 RELEASED_STATUSES = ("declined", "recused", "objected")
-LONG_ID_LIST = 500
 # A mediator whose weekly hours were never recorded is taken to keep office hours on working days;
 # otherwise everyone added by hand or by import would be invisible to assignment until someone noticed.
 OFFICE_HOURS = tuple(WeeklyHours(day, time(9), time(18)) for day in range(5))
-# Stored codes to enum members by dict, not by calling the enum: thousands of rows per page.
-_CATEGORIES = {c.value: c for c in CaseCategory}
 
 
 def policy_for(region_id: int) -> AssignmentPolicy:
@@ -53,16 +50,6 @@ def policy_for(region_id: int) -> AssignmentPolicy:
                             allow_republic_pool=record.allow_republic_pool, ethnicity_mode=record.ethnicity_mode)
 
 
-def _id_in(column, ids: list[int], *, long_from: int = LONG_ID_LIST):
-    """`column IN ids`, as one parameter when the list is long (10,000 bound parameters cost more to compile
-    and send than the rows they select): an array on PostgreSQL, a JSON array read by json_each on SQLite."""
-    if len(ids) < long_from:
-        return column.in_(ids)
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True))
-    return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(list(ids)))))
-
-
 def case_inputs(case_ids: list[int]) -> list[CaseInput]:
     """CaseInput for each case, in the given order (three queries whatever the count)."""
     if not case_ids:
@@ -71,18 +58,18 @@ def case_inputs(case_ids: list[int]) -> list[CaseInput]:
     run = db.session.connection().execute  # Core rows: 10,000 cases and their parties without ORM loading
     cases = {c.id: c for c in run(
         select(Case.id, Case.category, Case.region_id, Case.house_id, Case.interpreter_needed, Case.tension,
-               Case.languages).where(_id_in(Case.id, case_ids))).all()}
+               Case.languages).where(id_in(Case.id, case_ids))).all()}
     parties: dict[int, list] = defaultdict(list)
     for row in run(select(Party.id, Party.case_id, Party.preferred_language, Party.ethnicity,
                           Party.ethnicity_consent_on.is_not(None).label("consented"))
-                   .where(_id_in(Party.case_id, case_ids))).all():
+                   .where(id_in(Party.case_id, case_ids))).all():
         parties[row.case_id].append(row)
     working: dict[int, set[int]] = defaultdict(set)
     released: dict[int, set[int]] = defaultdict(set)
     # Only the assignments that matter here (released ones, open ones): a closed case's ended ones are many.
     for case_id, mediator_id, status, ended_at in run(
             select(CaseAssignment.case_id, CaseAssignment.mediator_id, CaseAssignment.status, CaseAssignment.ended_at)
-            .where(_id_in(CaseAssignment.case_id, case_ids),
+            .where(id_in(CaseAssignment.case_id, case_ids),
                    or_(CaseAssignment.ended_at.is_(None), CaseAssignment.status.in_(RELEASED_STATUSES)))).all():
         if status in RELEASED_STATUSES:  # declined, recused or objected: never back on this case
             released[case_id].add(mediator_id)
@@ -90,7 +77,6 @@ def case_inputs(case_ids: list[int]) -> list[CaseInput]:
             working[case_id].add(mediator_id)
     # Many cases share the same few language sets and categories: build each value object once.
     language_sets: dict = {}
-    categories = _CATEGORIES
     high = (TensionLevel.HIGH, TensionLevel.CRITICAL)
     nobody: frozenset[int] = frozenset()
     inputs = []
@@ -112,7 +98,7 @@ def case_inputs(case_ids: list[int]) -> list[CaseInput]:
             party_inputs.append(PartyInput(id=p.id, languages=spoken, ethnicity=ethnicity))
         on_case, out = working.get(case_id), released.get(case_id)
         inputs.append(CaseInput(
-            id=case_id, category=categories.get(case.category) or CaseCategory(case.category),
+            id=case_id, category=category_of(case.category),
             region=str(case.region_id), house_id=case.house_id, parties=tuple(party_inputs),
             has_interpreter=case.interpreter_needed, high_tension=case.tension in high,
             assigned_mediator_ids=frozenset(on_case) if on_case else nobody,
@@ -157,10 +143,9 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
         # subquery, PostgreSQL hashes it and scans all of case_assignment), as one array or JSON parameter:
         # hundreds of bound parameters per statement cost more to expand and compile than the rows they
         # select. The republic pool is nearly every mediator, where the subquery is the cheaper statement.
-        return _id_in(column, ids, long_from=50) if region_ids is not None else column.in_(in_pool)
+        return id_in(column, ids, long_from=50) if region_ids is not None else column.in_(in_pool)
 
-    entries = entries_for(((m.id, m.revision) for m in pool), run,
-                          lambda column, some: _id_in(column, some, long_from=50))
+    entries = entries_for((m.id, m.revision) for m in pool)
     if names is not None:
         names.update((mediator_id, entry.full_name) for mediator_id, entry in entries.items())
     absences: dict[int, list[Absence]] = defaultdict(list)
@@ -174,8 +159,7 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
             MediatorCategoryStats.mediator_id, MediatorCategoryStats.category, MediatorCategoryStats.closed,
             MediatorCategoryStats.agreements)
             .where(id_filter(MediatorCategoryStats.mediator_id), *in_categories)).all():
-        records[mediator_id].append(CategoryRecord(_CATEGORIES.get(category) or CaseCategory(category), closed,
-                                                   agreements))
+        records[mediator_id].append(CategoryRecord(category_of(category), closed, agreements))
     open_cases = dict(run(
         select(CaseAssignment.mediator_id, func.count())
         .where(id_filter(CaseAssignment.mediator_id), *takes_capacity())

@@ -5,39 +5,39 @@ fixed number of queries whatever its size: the page, its parties, its houses, an
 """
 
 import base64
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import (
-    Integer,
-    and_,
     bindparam,
-    cast,
-    column,
     false,
     func,
     literal,
     literal_column,
     select,
-    text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
 
 from ..domain.case_fields import CaseCategory, TensionLevel
 from ..domain.case_states import CaseState
 from ..domain.roles import Actor, Role, ScopeLevel
-from ..domain.text import fold
 from ..extensions import db
 from ..models import Case, CaseAssignment, FriendshipHouse, Party
 from ..models.case import OPEN_STATE_VALUES
-from ..models.search_ddl import PREFIX_CAP, SEARCH_TERMS
 from .case_access import WORKING_STATUSES, cases_of_mediator_user
+from .case_search import (
+    count_search_matches,
+    counted_by_the_search_index,
+    is_number_search,
+    number_condition,
+    postgres_words_condition,
+    search_scope,
+    search_words,
+    sqlite_matches,
+)
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000
-NUMBER_PATTERN = re.compile(r"^\d{2}(-\d{0,4}(-\d{0,5})?)?$")
 
 
 @dataclass(frozen=True)
@@ -104,69 +104,21 @@ def scope_conditions(actor: Actor, *, plain: bool = False) -> list:
 
 
 def search_condition(query: str, *, many: bool = False, scope: tuple[str, ...] = ()):
-    """Match a case number prefix, or every word of the query as a name prefix (case-folded).
+    """Match a case number prefix, or every word of the query as a name prefix (case-folded; case_search.py).
 
     `many`: the search matches more than a page's count cap. SQLite then walks the list's order index and
     probes the matches (a few hundred entries to fill a page) instead of fetching every match and sorting
     them (54,000 rows for a common surname on 1M cases: 300 ms; bench/RESULTS.md).
-    `scope`: PostgreSQL's scope lexemes ('~r<region>', '~h<house>') that the case's search_terms carry, ANDed
-    inside the GIN index (search_ddl.py); the caller keeps its own scope conditions as well.
+    `scope`: PostgreSQL's scope lexemes (case_search.search_scope), which stand for the scope conditions.
     """
-    query = query.strip()
-    if NUMBER_PATTERN.match(query):
-        # Also as a range, which the unique index of numbers serves (LIKE alone read every row: SQLite's
-        # LIKE folds case, PostgreSQL's btree serves LIKE only under the "C" collation); numbers are ASCII
-        # digits and dashes, so under SQLite's and C.UTF-8's byte order the range holds every match. The
-        # range drives even when it matches many (`many` is for names): numbers sort apart from dates.
-        upper = query[:-1] + chr(ord(query[-1]) + 1)
-        return and_(Case.number >= query, Case.number < upper, Case.number.startswith(query))
+    if is_number_search(query):
+        return number_condition(query)
     terms = search_words(query)
     if not terms:
         return None
     if db.engine.dialect.name == "postgresql":
-        # search_terms holds every prefix of every word, so each word is an exact lexeme; plainto_tsquery parses
-        # the words as to_tsvector parsed the names. The scope lexemes are cast, not parsed ('~' is no word).
-        words = func.plainto_tsquery("simple", " ".join(term[:PREFIX_CAP] for term in terms))
-        if scope:
-            words = words.op("&&")(cast(" & ".join(f"'{lexeme}'" for lexeme in scope), TSQUERY))
-        # Only the first PREFIX_CAP characters of a word are stored: a longer query word is also checked in the
-        # row's text (on the few rows the index found).
-        longer = [Case.search_text.contains(term, autoescape=True) for term in terms if len(term) > PREFIX_CAP]
-        return and_(SEARCH_TERMS.op("@@")(words), *longer)
-    matches = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :expression").bindparams(
-        expression=_fts_expression(terms))
-    return _column(Case.id, many).in_(matches.columns(column("rowid", Integer)))
-
-
-def search_words(query: str) -> list[str]:
-    """The words of a name search, case-folded (at most six)."""
-    return re.findall(r"\w+", fold(query))[:6]
-
-
-def _fts_expression(terms: list[str]) -> str:
-    """An FTS5 query: every word as a prefix (words hold only word characters, so quoting them is enough)."""
-    return " AND ".join(f'"{term}"*' for term in terms)
-
-
-def search_scope(actor: Actor, flt: CaseFilter) -> tuple[str, ...]:
-    """On PostgreSQL, the scope lexemes of a name search: the actor's house or region and the house or region
-    filter, as search_terms carries them ('~h<house>', '~r<region>', search_ddl.py); () where they do not apply.
-
-    When there are any, they stand for those conditions: PostgreSQL computes them from the row's own region_id and
-    house_id, and with the plain columns as well the planner ANDed the region's 76,000-entry bitmap into every
-    search (or, the column kept out of the index, misjudged the matches and sorted thousands of them).
-    """
-    if (db.engine.dialect.name != "postgresql" or actor.role in (Role.MEDIATOR, Role.ADMIN) or not flt.query
-            or NUMBER_PATTERN.match(flt.query.strip()) or not search_words(flt.query)):
-        return ()
-    wanted = []
-    if actor.scope_level is ScopeLevel.HOUSE:
-        wanted.append(("h", actor.house_id))
-    elif actor.scope_level is ScopeLevel.REGION:
-        wanted.append(("r", actor.region_id))
-    wanted += [("r", flt.region_id)] if flt.region_id is not None else []
-    wanted += [("h", flt.house_id)] if flt.house_id is not None else []
-    return tuple(dict.fromkeys(f"~{kind}{int(value)}" for kind, value in wanted))
+        return postgres_words_condition(terms, scope)
+    return _column(Case.id, many).in_(sqlite_matches(terms))
 
 
 def _ids_drive(actor: Actor) -> bool:
@@ -196,7 +148,7 @@ def _plain_columns(actor: Actor, flt: CaseFilter, many: bool) -> bool:
     # its busiest mediator read the region's 76,000 cases to find 252: 27 ms of SQL to about 1 ms).
     if flt.mediator_id is not None:
         return True
-    return not many and bool(flt.query) and NUMBER_PATTERN.match(flt.query.strip()) is not None
+    return not many and bool(flt.query) and is_number_search(flt.query)
 
 
 def _column(attribute, plain: bool):
@@ -277,8 +229,8 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     conditions = filter_conditions(actor, flt, today)
     if _counted_by_the_page(actor, flt):
         return _page_with_count(flt, conditions, cursor, page_size)
-    if _counted_by_the_search_index(actor, flt) and not exact_count:
-        total, capped = _count_search_matches(flt.query)
+    if counted_by_the_search_index(actor, flt) and not exact_count:
+        total, capped = count_search_matches(flt.query, COUNT_CAP)
     else:
         total, capped = count_cases(conditions, exact=exact_count)
     many = bool(flt.query) and total >= COUNT_CAP and not _ids_drive(actor)
@@ -368,32 +320,6 @@ def _walks_open_cases(actor: Actor, flt: CaseFilter, few: bool, many: bool) -> b
     """
     return (db.engine.dialect.name == "sqlite" and flt.due is not None and not few and flt.sort == "received"
             and not _plain_columns(actor, flt, many))
-
-
-def _counted_by_the_search_index(actor: Actor, flt: CaseFilter) -> bool:
-    """True on SQLite for a name search across the republic with nothing else to narrow it.
-
-    Every case has its row in case_fts, so the FTS5 table alone can count the matches and stop at the cap; through
-    `case.id IN (matches)` SQLite first gathered every match ('ас': 127,000 rowids, 26 ms of a page's SQL).
-    """
-    if db.engine.dialect.name != "sqlite" or actor.role not in (Role.MANAGER, Role.COORDINATOR):
-        return False
-    if actor.scope_level is not ScopeLevel.REPUBLIC or not flt.query or NUMBER_PATTERN.match(flt.query.strip()):
-        return False
-    narrowing = (flt.state, flt.region_id, flt.house_id, flt.category, flt.tension, flt.mediator_id, flt.due,
-                 flt.received_from, flt.received_to)
-    return all(value is None for value in narrowing) and flt.sort == "received"
-
-
-def _count_search_matches(query: str) -> tuple[int, bool]:
-    """The capped number of cases whose words start with every word of the query, read from case_fts alone."""
-    terms = search_words(query)
-    if not terms:
-        return 0, False
-    total = db.session.scalar(text(
-        "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH :expression LIMIT :cap)"),
-        {"expression": _fts_expression(terms), "cap": COUNT_CAP + 1})
-    return (COUNT_CAP, True) if total > COUNT_CAP else (total, False)
 
 
 def count_cases(conditions: list, *, exact: bool = False) -> tuple[int, bool]:

@@ -9,18 +9,18 @@ never share an entry. Workload, absences, track record and rotation are read fre
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from ..domain.case_fields import CaseCategory
 from ..domain.mediator_eligibility import LanguageLevel, LanguageSkill, MediatorProfile, WeeklyHours
+from ..extensions import db
 from ..models import Mediator, MediatorLanguage, MediatorSpecialization, MediatorWeeklyHours
+from .bulk_reads import category_of, id_in
 from .registry import profile_of
 
-# Stored codes to enum members by dict, not by calling the enum: thousands of rows on a first load.
-_CATEGORIES = {c.value: c for c in CaseCategory}
 _LEVELS = {level.value: level for level in LanguageLevel}
 
 
@@ -47,23 +47,25 @@ class RegistryEntry:
 _ENTRIES: dict[int, RegistryEntry] = {}
 
 
-def entries_for(pool: Iterable[tuple[int, int]], run: Callable, id_in: Callable) -> dict[int, RegistryEntry]:
-    """The entries of the pool's (id, revision) pairs, loading those missing or out of date.
-
-    `run` executes a statement on the request's connection; `id_in(column, ids)` is the pool's id filter.
-    A mediator gone between the two reads is left out.
-    """
+def entries_for(pool: Iterable[tuple[int, int]]) -> dict[int, RegistryEntry]:
+    """The entries of the pool's (id, revision) pairs, loading those missing or out of date (on the session's
+    connection, so in its transaction); a mediator gone between the two reads is left out."""
     pool = list(pool)
     stale = [mediator_id for mediator_id, revision in pool
              if (entry := _ENTRIES.get(mediator_id)) is None or entry.revision != revision]
     if stale:
-        _load(stale, run, id_in)
+        _load(stale)
     found = {}
     for mediator_id, _revision in pool:
         entry = _ENTRIES.get(mediator_id)
         if entry is not None:
             found[mediator_id] = entry
     return found
+
+
+def _id_in(column, ids: list[int]):
+    # A region's few hundred ids as one parameter (see assignment_inputs.candidate_inputs).
+    return id_in(column, ids, long_from=50)
 
 
 def forget() -> None:
@@ -79,26 +81,27 @@ _COLUMNS = (
     Mediator.ethnicity, Mediator.ethnicity_consent_on)
 
 
-def _load(ids: list[int], run: Callable, id_in: Callable) -> None:
+def _load(ids: list[int]) -> None:
     """Read the rows and children of `ids` and store them under the revision read with each row.
 
     The children are read after the row, so they are never older than the stored revision: a change committed
     in between carries a newer revision, which the next view sees and reloads.
     """
-    rows = run(select(*_COLUMNS).where(id_in(Mediator.id, ids))).all()
+    run = db.session.connection().execute
+    rows = run(select(*_COLUMNS).where(_id_in(Mediator.id, ids))).all()
     languages: dict[int, list[LanguageSkill]] = defaultdict(list)
     for mediator_id, code, level in run(select(
             MediatorLanguage.mediator_id, MediatorLanguage.language, MediatorLanguage.level)
-            .where(id_in(MediatorLanguage.mediator_id, ids)).order_by(MediatorLanguage.id)).all():
+            .where(_id_in(MediatorLanguage.mediator_id, ids)).order_by(MediatorLanguage.id)).all():
         languages[mediator_id].append(LanguageSkill(code, _LEVELS.get(level) or LanguageLevel(level)))
     specializations: dict[int, set] = defaultdict(set)
     for mediator_id, category in run(select(MediatorSpecialization.mediator_id, MediatorSpecialization.category)
-                                     .where(id_in(MediatorSpecialization.mediator_id, ids))).all():
-        specializations[mediator_id].add(_CATEGORIES.get(category) or CaseCategory(category))
+                                     .where(_id_in(MediatorSpecialization.mediator_id, ids))).all():
+        specializations[mediator_id].add(category_of(category))
     hours: dict[int, list[WeeklyHours]] = defaultdict(list)
     for mediator_id, weekday, start, end in run(select(
             MediatorWeeklyHours.mediator_id, MediatorWeeklyHours.weekday, MediatorWeeklyHours.start,
-            MediatorWeeklyHours.end).where(id_in(MediatorWeeklyHours.mediator_id, ids))
+            MediatorWeeklyHours.end).where(_id_in(MediatorWeeklyHours.mediator_id, ids))
             .order_by(MediatorWeeklyHours.weekday, MediatorWeeklyHours.start)).all():
         hours[mediator_id].append(WeeklyHours(weekday, start, end))
     for m in rows:

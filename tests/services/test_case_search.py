@@ -9,7 +9,8 @@ from sqlalchemy import select, text
 from mediation.domain.case_states import CaseState
 from mediation.extensions import db
 from mediation.models import Case
-from mediation.services.case_queries import CaseFilter, list_cases, search_scope
+from mediation.services.case_queries import CaseFilter, list_cases
+from mediation.services.case_search import search_scope
 from tests import case_factories as cf
 from tests import factories
 from tests.sql_plans import statements_containing
