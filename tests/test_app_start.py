@@ -1,6 +1,10 @@
-"""What create_app does once per worker beyond wiring: the garbage collector's freeze after start-up."""
+"""What create_app does once per worker beyond wiring: the garbage collector's freeze, WeasyPrint left for later."""
 
 import gc
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 from config import ProductionConfig, TestingConfig
 from mediation import create_app
@@ -16,3 +20,26 @@ def test_a_worker_freezes_what_start_up_built_and_the_test_suite_does_not():
     finally:
         gc.unfreeze()
     assert ProductionConfig.GC_FREEZE_AFTER_START is True
+
+
+def test_weasyprint_is_imported_on_the_first_render_and_frozen_with_the_start_up_objects(tmp_path):
+    # A child process: this one has imported WeasyPrint already. The CLI and the web workers build the app
+    # without it (over a second of imports); the first render brings it in and, in a worker that froze its
+    # start-up objects, freezes it too.
+    script = tmp_path / "child.py"
+    script.write_text(textwrap.dedent("""
+        import gc, sys
+        from pathlib import Path
+        from config import TestingConfig
+        from mediation import create_app, pdf
+        app = create_app(type("WorkerConfig", (TestingConfig,), {"GC_FREEZE_AFTER_START": True}))
+        print("weasyprint" in sys.modules, gc.get_freeze_count())
+        root = Path(app.root_path).parent
+        pdf.renderer(Path(app.static_folder), root / "templates" / "pdf" / "print.css")
+        print("weasyprint" in sys.modules, gc.get_freeze_count())
+    """))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parent.parent, check=True)
+    (before, frozen_before), (after, frozen_after) = (line.split() for line in result.stdout.splitlines())
+    assert (before, after) == ("False", "True")
+    assert int(frozen_after) > int(frozen_before) > 10_000

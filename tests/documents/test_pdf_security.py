@@ -9,7 +9,7 @@ import pytest
 from flask import current_app
 from pypdf import PdfReader
 
-from mediation import document_print, pdf
+from mediation import document_print, pdf, pdf_engine
 from mediation.domain.agreement import DocumentTooLong, Term
 from mediation.extensions import db
 from mediation.services import documents
@@ -76,7 +76,8 @@ def test_hostile_names_and_terms_render_inert(org, trap):
 def test_the_fetcher_refuses_everything_but_packaged_assets(app, trap):
     base, hits = trap
     static = Path(current_app.static_folder)
-    fetcher = pdf.AssetFetcher({"fonts/DocSans-Regular.ttf": (static / "fonts/DocSans-Regular.ttf").read_bytes()})
+    font = "fonts/DocSans-Regular.ttf"
+    fetcher = pdf_engine.AssetFetcher({font: (static / font).read_bytes()})
     assert fetcher.fetch("asset:fonts/DocSans-Regular.ttf").read()[:4] == b"\x00\x01\x00\x00"
     for url in ("file:///etc/passwd", f"{base}/x", "asset:../config.py", "asset:fonts/../../config.py",
                 "data:text/plain,hello", "ftp://127.0.0.1/x", "ASSET:fonts/DocSans-Regular.ttf"):
@@ -147,13 +148,13 @@ def test_beyond_the_cap_the_manager_reads_a_clear_message(client, org, app):
 def test_the_renderer_uses_the_print_templates_user_agent_stylesheet(app, monkeypatch):
     # WeasyPrint's HTML5 sheet is replaced through a private hook: if a release renamed it, this fails
     used = []
-    original = pdf.PrintHTML._ua_stylesheets
+    original = pdf_engine.PrintHTML._ua_stylesheets
 
     def spy(self, forms=False):
         used.append(original(self, forms))
         return used[-1]
 
-    monkeypatch.setattr(pdf.PrintHTML, "_ua_stylesheets", spy)
+    monkeypatch.setattr(pdf_engine.PrintHTML, "_ua_stylesheets", spy)
     snapshot = {"kind": "agreement", "language": "kk", "number": "75-2026-A-00010", "verify_url": None,
                 "place": "Алматы", "date": "2026-11-21", "house": {"kk": "Үй", "ru": "Дом"}, "case_number": "x",
                 "parties": [{"position": 1, "name": "Әлия"}, {"position": 2, "name": "Иван"}],
