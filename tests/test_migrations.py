@@ -106,15 +106,23 @@ def test_the_case_lists_postgresql_helpers_exist_after_migration_and_after_creat
         db.engine.dispose()
 
 
-def test_the_sqlite_search_table_keeps_prefix_indexes_after_migration_and_after_create_all(empty_database):
+def test_the_sqlite_search_table_keeps_prefix_indexes_and_scope_after_migration_and_after_create_all(
+        empty_database):
     if not empty_database.startswith("sqlite"):
         pytest.skip("SQLite's FTS5 table")
     query = text("SELECT sql FROM sqlite_master WHERE name = 'case_fts'")
+    trigger = text("SELECT sql FROM sqlite_master WHERE name = 'case_fts_update'")
+    columns = text("""SELECT name FROM pragma_table_xinfo('case')""")
     app = create_app(config_for(empty_database))
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            assert "prefix='2 3'" in connection.scalar(query)
+            assert "prefix='2 3'" in connection.scalar(query) and "search_scope" in connection.scalar(query)
+            assert "region_id, house_id" in connection.scalar(trigger)
+        downgrade(revision="4c1e7b9d2a63")
+        with db.engine.connect() as connection:
+            assert "prefix='2 3'" in connection.scalar(query) and "search_scope" not in connection.scalar(query)
+            assert "search_scope" not in set(connection.scalars(columns))
         downgrade(revision="e7a2c9d41f58")
         with db.engine.connect() as connection:
             assert "prefix" not in connection.scalar(query)
@@ -123,7 +131,8 @@ def test_the_sqlite_search_table_keeps_prefix_indexes_after_migration_and_after_
     with app.app_context():
         db.create_all()
         with db.engine.connect() as connection:
-            assert "prefix='2 3'" in connection.scalar(query)
+            assert "prefix='2 3'" in connection.scalar(query) and "search_scope" in connection.scalar(query)
+            assert "search_scope" in set(connection.scalars(columns))
         db.engine.dispose()
 
 

@@ -1,7 +1,8 @@
 """Case search by number or name, per engine: the words of a query, and the conditions and counts that find them.
 
-SQLite reads its FTS5 table case_fts; PostgreSQL the stored search_terms with its scope lexemes (search_ddl.py).
-The case list (case_queries.py) combines these with the scope, the filters and the page.
+SQLite reads its FTS5 table case_fts; PostgreSQL the stored search_terms. Both index each case's region and house
+beside its words (search_ddl.py), so a scoped search ANDs its scope inside the search index. The case list
+(case_queries.py) combines these with the scope, the filters and the page.
 """
 
 import re
@@ -17,6 +18,8 @@ from ..models.search_ddl import PREFIX_CAP, SEARCH_TERMS
 
 NUMBER_PATTERN = re.compile(r"^\d{2}(-\d{0,4}(-\d{0,5})?)?$")
 FTS_MATCHES = "SELECT rowid FROM case_fts WHERE case_fts MATCH :expression"
+# A search's scope: ("r", region id) and ("h", house id) pairs, see search_scope.
+Scope = tuple[tuple[str, int], ...]
 FTS_COUNT = "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH :expression LIMIT :cap)"
 
 
@@ -43,42 +46,47 @@ def number_condition(query: str):
     return and_(Case.number >= query, Case.number < upper, Case.number.startswith(query))
 
 
-def postgres_words_condition(terms: list[str], scope: tuple[str, ...]):
-    """PostgreSQL: cases with a word starting with each term, inside the scope lexemes (see search_scope).
+def postgres_words_condition(terms: list[str], scope: Scope):
+    """PostgreSQL: cases with a word starting with each term, inside the scope (see search_scope).
 
     search_terms holds every prefix of every word, so each term is an exact lexeme; plainto_tsquery parses the
-    terms as to_tsvector parsed the names. The scope lexemes are cast, not parsed ('~' is no word character).
+    terms as to_tsvector parsed the names. The scope lexemes ('~r7') are cast, not parsed ('~' is no word
+    character).
     """
     words = func.plainto_tsquery("simple", " ".join(term[:PREFIX_CAP] for term in terms))
     if scope:
-        words = words.op("&&")(cast(" & ".join(f"'{lexeme}'" for lexeme in scope), TSQUERY))
+        words = words.op("&&")(cast(" & ".join(f"'~{kind}{value}'" for kind, value in scope), TSQUERY))
     # Only the first PREFIX_CAP characters of a word are stored: a longer term is also checked in the row's text
     # (on the few rows the index found).
     longer = [Case.search_text.contains(term, autoescape=True) for term in terms if len(term) > PREFIX_CAP]
     return and_(SEARCH_TERMS.op("@@")(words), *longer)
 
 
-def sqlite_matches(terms: list[str]):
-    """SQLite: the rowids of case_fts whose words start with every term, as a subquery."""
-    return text(FTS_MATCHES).bindparams(expression=_fts_expression(terms)).columns(column("rowid", Integer))
+def sqlite_matches(terms: list[str], scope: Scope = ()):
+    """SQLite: the rowids of case_fts whose words start with every term, inside the scope, as a subquery."""
+    return text(FTS_MATCHES).bindparams(expression=_fts_expression(terms, scope)).columns(column("rowid", Integer))
 
 
-def _fts_expression(terms: list[str]) -> str:
-    """An FTS5 query: every word as a prefix (words hold only word characters, so quoting them is enough)."""
-    return " AND ".join(f'"{term}"*' for term in terms)
+def _fts_expression(terms: list[str], scope: Scope = ()) -> str:
+    """An FTS5 query: every word as a prefix of a name, and the scope tokens ('r7', 'h12') of search_scope.
 
-
-def search_scope(actor: Actor, flt) -> tuple[str, ...]:
-    """On PostgreSQL, the scope lexemes of a name search: the actor's house or region and the house or region
-    filter (a case_queries.CaseFilter), as search_terms carries them ('~h<house>', '~r<region>'); () where they do
-    not apply.
-
-    When there are any, they stand for those conditions: PostgreSQL computes them from the row's own region_id and
-    house_id, and with the plain columns as well the planner ANDed the region's 76,000-entry bitmap into every
-    search (or, the column kept out of the index, misjudged the matches and sorted thousands of them).
+    Words hold only word characters, so quoting them is enough; naming the column keeps them off the scope tokens.
     """
-    if (db.engine.dialect.name != "postgresql" or actor.role in (Role.MEDIATOR, Role.ADMIN) or not flt.query
-            or is_number_search(flt.query) or not search_words(flt.query)):
+    return " AND ".join([*(f'search_text : "{term}"*' for term in terms),
+                         *(f"search_scope : {kind}{value}" for kind, value in scope)])
+
+
+def search_scope(actor: Actor, flt) -> Scope:
+    """The scope of a name search as the search indexes carry it: ("h", house id) and ("r", region id) pairs for
+    the actor's house or region and the house or region filter (a case_queries.CaseFilter); () where they do not
+    apply (a mediator's cases are no region or house; a number search reads the number index).
+
+    On PostgreSQL they stand for those conditions: with the plain columns as well the planner ANDed the region's
+    76,000-entry bitmap into every search (or, the column kept out of the index, misjudged the matches and sorted
+    thousands of them). SQLite keeps the conditions too: a page of a common name walks the region's date index.
+    """
+    if (actor.role in (Role.MEDIATOR, Role.ADMIN) or not flt.query or is_number_search(flt.query)
+            or not search_words(flt.query)):
         return ()
     wanted = []
     if actor.scope_level is ScopeLevel.HOUSE:
@@ -87,29 +95,30 @@ def search_scope(actor: Actor, flt) -> tuple[str, ...]:
         wanted.append(("r", actor.region_id))
     wanted += [("r", flt.region_id)] if flt.region_id is not None else []
     wanted += [("h", flt.house_id)] if flt.house_id is not None else []
-    return tuple(dict.fromkeys(f"~{kind}{int(value)}" for kind, value in wanted))
+    return tuple(dict.fromkeys((kind, int(value)) for kind, value in wanted))
 
 
 def counted_by_the_search_index(actor: Actor, flt) -> bool:
-    """True on SQLite for a name search across the republic with nothing else to narrow it.
+    """True on SQLite for a name search narrowed by nothing but its scope (search_scope: the actor's region or
+    house, a region or house filter).
 
-    Every case has its row in case_fts, so the FTS5 table alone can count the matches and stop at the cap; through
-    `case.id IN (matches)` SQLite first gathered every match ('ас': 127,000 rowids, 26 ms of a page's SQL).
+    Every case has its row in case_fts, scope tokens included, so the FTS5 table alone can count the matches and
+    stop at the cap; through `case.id IN (matches)` SQLite first gathered every match ('ас': 127,000 rowids, 26 ms
+    of a page's SQL) and, in a region, probed its 76,000 cases against them.
     """
     if db.engine.dialect.name != "sqlite" or actor.role not in (Role.MANAGER, Role.COORDINATOR):
         return False
-    if actor.scope_level is not ScopeLevel.REPUBLIC or not flt.query or is_number_search(flt.query):
+    if not flt.query or is_number_search(flt.query):
         return False
-    narrowing = (flt.state, flt.region_id, flt.house_id, flt.category, flt.tension, flt.mediator_id, flt.due,
-                 flt.received_from, flt.received_to)
+    narrowing = (flt.state, flt.category, flt.tension, flt.mediator_id, flt.due, flt.received_from, flt.received_to)
     return all(value is None for value in narrowing) and flt.sort == "received"
 
 
-def count_search_matches(query: str, cap: int) -> tuple[int, bool]:
-    """The number of cases whose words start with every word of the query, read from case_fts alone, stopping
-    at `cap` (and whether it stopped)."""
+def count_search_matches(query: str, cap: int, scope: Scope = ()) -> tuple[int, bool]:
+    """The number of cases in the scope whose words start with every word of the query, read from case_fts alone,
+    stopping at `cap` (and whether it stopped)."""
     terms = search_words(query)
     if not terms:
         return 0, False
-    total = db.session.scalar(text(FTS_COUNT), {"expression": _fts_expression(terms), "cap": cap + 1})
+    total = db.session.scalar(text(FTS_COUNT), {"expression": _fts_expression(terms, scope), "cap": cap + 1})
     return (cap, True) if total > cap else (total, False)
