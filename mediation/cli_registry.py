@@ -77,8 +77,10 @@ def assign_auto(kato2: str, commit: bool):
         db.session.commit()
     else:
         plan = assignment_batch.plan_scope(manager, region_id, today=today, thresholds=eligibility_thresholds())
+    lines = []
     for planned in plan.planned:
         who = " + ".join(plan.names[m] for m in planned.mediator_ids) or f"— {planned.gap}"
         score = f"{planned.explanations[0].total:.2f}" if planned.explanations else ""
-        click.echo(f"{plan.numbers[planned.case_id]}\t{who}\t{score}")
-    click.echo(f"{plan.staffed} of {len(plan.planned)} cases {'assigned' if commit else 'can be assigned'}")
+        lines.append(f"{plan.numbers[planned.case_id]}\t{who}\t{score}")
+    lines.append(f"{plan.staffed} of {len(plan.planned)} cases {'assigned' if commit else 'can be assigned'}")
+    click.echo("\n".join(lines))  # one write: an echo per line flushed 10,000 times (30 ms)
