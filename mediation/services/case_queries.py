@@ -311,6 +311,8 @@ def _page_with_count(flt: CaseFilter, conditions: list, cursor: str | None, page
     found = db.session.execute(_keyset(select(matches), key, matches.c.id, flt.sort, cursor, page_size)).all()
     if found:
         total = found[0].total
+    elif decode_cursor(cursor, flt.sort) is None:  # the first page is empty: nothing matches
+        total = 0
     else:  # past the last page (an old cursor): the window saw no row, so count apart
         total, _ = count_cases(conditions, exact=True)
     return _page(found, flt.sort, page_size, total, False)

@@ -928,10 +928,15 @@ def test_a_mediators_list_counts_all_their_cases_on_every_page(client, org, staf
     second = client.get(_next_link(first))
     assert sorted(numbers(first) + numbers(second)) == sorted(c.number for c in mine)
     assert re.search(r"\b30 cases", block(second, "case-count"))
-    # A filter narrows both; a cursor past the end still gives the count
-    assert re.search(r"\b0 cases", block(client.get("/cases/?state=closed"), "case-count"))
+    # A filter narrows both (an empty first page needs no count of its own); a cursor past the end still gives
+    # the count
+    with statements_containing("SELECT count(*)") as counts:
+        assert re.search(r"\b0 cases", block(client.get("/cases/?state=closed"), "case-count"))
+    assert counts == []
     stale = case_queries.encode_cursor("received", cf.today() - timedelta(days=400), 1)
-    assert re.search(r"\b30 cases", block(client.get(f"/cases/?cursor={stale}"), "case-count"))
+    with statements_containing("SELECT count(*)") as counts:
+        assert re.search(r"\b30 cases", block(client.get(f"/cases/?cursor={stale}"), "case-count"))
+    assert len(counts) == 1
 
 
 # --- capped counts ---------------------------------------------------------------------------------------------
