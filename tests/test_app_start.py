@@ -8,6 +8,7 @@ from pathlib import Path
 
 from config import ProductionConfig, TestingConfig
 from mediation import create_app
+from mediation.services import registry_snapshot
 
 
 def test_a_worker_freezes_what_start_up_built_and_the_test_suite_does_not():
@@ -43,3 +44,22 @@ def test_weasyprint_is_imported_on_the_first_render_and_frozen_with_the_start_up
     (before, frozen_before), (after, frozen_after) = (line.split() for line in result.stdout.splitlines())
     assert (before, after) == ("False", "True")
     assert int(frozen_after) > int(frozen_before) > 10_000
+
+
+def test_a_freezing_worker_freezes_again_on_the_request_after_the_registry_snapshot_grew(monkeypatch):
+    grown = iter([True, False])
+    monkeypatch.setattr(registry_snapshot, "take_growth", lambda minimum: next(grown))
+    gc.unfreeze()
+    try:
+        client = create_app(type("WorkerConfig", (TestingConfig,), {"GC_FREEZE_AFTER_START": True})).test_client()
+        started = gc.get_freeze_count()
+        junk = [[n] for n in range(1000)]  # objects made after start-up, alive when the hook runs
+        client.get("/auth/login")
+        after_growth = gc.get_freeze_count()
+        assert after_growth >= started + len(junk)
+        client.get("/auth/login")
+        assert gc.get_freeze_count() == after_growth  # no growth: no new freeze
+    finally:
+        gc.unfreeze()
+    # The test suite's apps never install the hook
+    assert "freeze_what_grew" not in {f.__name__ for f in create_app(TestingConfig).before_request_funcs[None]}

@@ -45,6 +45,9 @@ class RegistryEntry:
 # One entry per mediator id: an entry is replaced when its revision moves, so the map never outgrows the registry.
 # Reads and writes of single keys are atomic under the GIL, and a lost race only reloads a row twice.
 _ENTRIES: dict[int, RegistryEntry] = {}
+# Entries stored since take_growth() last said so: a worker then moves them out of the garbage collector's full
+# passes (web/gc_freeze.py).
+_stored = 0
 
 
 def entries_for(pool: Iterable[tuple[int, int]]) -> dict[int, RegistryEntry]:
@@ -68,6 +71,15 @@ def _id_in(column, ids: list[int]):
     return id_in(column, ids, long_from=50)
 
 
+def take_growth(minimum: int) -> bool:
+    """True when at least `minimum` entries were stored since it last returned True (the count then restarts)."""
+    global _stored
+    if _stored < minimum:
+        return False
+    _stored = 0
+    return True
+
+
 def forget() -> None:
     """Drop every entry (tests that rewrite rows behind the ORM's back)."""
     _ENTRIES.clear()
@@ -87,6 +99,7 @@ def _load(ids: list[int]) -> None:
     The children are read after the row, so they are never older than the stored revision: a change committed
     in between carries a newer revision, which the next view sees and reloads.
     """
+    global _stored
     run = db.session.connection().execute
     rows = run(select(*_COLUMNS).where(_id_in(Mediator.id, ids))).all()
     languages: dict[int, list[LanguageSkill]] = defaultdict(list)
@@ -111,3 +124,4 @@ def _load(ids: list[int]) -> None:
             region_id=m.region_id, house_id=m.house_id, takes_cases_elsewhere=m.takes_cases_elsewhere,
             max_active_cases=m.max_active_cases, ethnicity=m.ethnicity,
             ethnicity_consented=m.ethnicity_consent_on is not None)
+    _stored += len(rows)

@@ -2,11 +2,12 @@
 
 from flask import Flask
 
-from . import access, errors, filters, headers, i18n
+from . import access, errors, filters, gc_freeze, headers, i18n
 
 
 def register_web(app: Flask) -> None:
     """Install the request hooks and template helpers shared by every blueprint."""
+    gc_freeze.register(app)  # first: its hook runs before anything of the request is built
     access.register(app)
     headers.register(app)
     errors.register(app)

@@ -116,3 +116,18 @@ def test_forget_empties_the_snapshot(org, people, one_candidate):
     assert registry_snapshot._ENTRIES
     registry_snapshot.forget()
     assert not registry_snapshot._ENTRIES
+
+
+def test_the_snapshot_says_when_it_has_grown_by_enough_entries_to_freeze(org, people, one_candidate):
+    mediator, case = one_candidate
+    registry_snapshot.forget()
+    registry_snapshot.take_growth(0)  # start counting here
+    others = [rf.mediator(org.almaty, full_name=f"Медиатор {n}") for n in range(2)]
+    db.session.commit()
+    suggest(people.coordinator, case)  # loads the three Almaty mediators
+    assert {mediator.id, *(m.id for m in others)} <= set(registry_snapshot._ENTRIES)
+    assert registry_snapshot.take_growth(4) is False
+    assert registry_snapshot.take_growth(3) is True
+    assert registry_snapshot.take_growth(1) is False  # the count restarted
+    suggest(people.coordinator, case)  # nothing new to load
+    assert registry_snapshot.take_growth(1) is False
