@@ -15,7 +15,6 @@ render, not with the app: CLI commands and workers that never print do not pay f
 """
 
 import atexit
-import gc
 import logging
 import threading
 from dataclasses import dataclass
@@ -60,6 +59,7 @@ class Rendered:
 
 _renderers: dict[tuple[str, str], "Renderer"] = {}
 _renderers_lock = threading.Lock()
+_new_engine = False
 
 
 def renderer(static_root: Path, stylesheet_path: Path) -> "Renderer":
@@ -67,6 +67,7 @@ def renderer(static_root: Path, stylesheet_path: Path) -> "Renderer":
 
     The user-agent stylesheet is ua.css beside the print stylesheet.
     """
+    global _new_engine
     key = (str(static_root), str(stylesheet_path))
     with _renderers_lock:
         if key not in _renderers:
@@ -76,9 +77,13 @@ def renderer(static_root: Path, stylesheet_path: Path) -> "Renderer":
             atexit.register(_renderers.clear)
             _renderers[key] = Renderer(static_root, stylesheet_path.read_text(encoding="utf-8"),
                                        stylesheet_path.with_name("ua.css").read_text(encoding="utf-8"))
-            if gc.get_freeze_count():
-                # A worker that froze its start-up objects (config.GC_FREEZE_AFTER_START) freezes the engine's
-                # modules and fonts too, or every full collection would rescan them from now on.
-                gc.collect()
-                gc.freeze()
+            _new_engine = True
         return _renderers[key]
+
+
+def take_new_engine() -> bool:
+    """True once after a renderer was built: a worker that froze its start-up objects then freezes the engine's
+    modules and fonts too (web/gc_freeze.py), or every full collection would rescan them."""
+    global _new_engine
+    found, _new_engine = _new_engine, False
+    return found

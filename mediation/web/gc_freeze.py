@@ -1,16 +1,19 @@
 """Keeping a worker's long-lived objects out of the garbage collector's full passes (config.GC_FREEZE_AFTER_START).
 
-create_app freezes what start-up built. The registry snapshot (services/registry_snapshot.py) is built later, on
-the views that need it: a few tens of thousands of objects for 5,000 mediators, which every full collection
-then rescanned (up to 39 ms each, 7 of them in 200 suggestions pages: p95 45 -> 33 ms, bench/RESULTS.md). So
-the request after the snapshot grew by a region's worth freezes it too, first thing, before the request's own
-work starts. That request pays for one full collection (tens of ms); a few edited mediators wait for more.
+create_app freezes what start-up built. Two things are built later, on the requests that need them: the registry
+snapshot (services/registry_snapshot.py: a few tens of thousands of objects for 5,000 mediators, which every full
+collection then rescanned, up to 39 ms each, 7 of them in 200 suggestions pages: p95 45 -> 33 ms,
+bench/RESULTS.md) and the PDF engine (WeasyPrint's modules and the fonts, on the first render). So the request
+after either grew collects and freezes first thing, before its own work starts; that request pays for one full
+collection (tens of ms). In a threaded worker, another request in flight is frozen with them: a one-off, and its
+objects are still freed when nothing refers to them (freezing only keeps cycles from being collected).
 """
 
 import gc
 
 from flask import Flask
 
+from .. import pdf
 from ..services import registry_snapshot
 
 # Entries worth a full collection: about a region's mediators (a single edit reloads one).
@@ -18,8 +21,9 @@ FREEZE_AFTER = 100
 
 
 def freeze_what_grew() -> None:
-    """before_request: collect the garbage of earlier requests and freeze the rest if the snapshot grew."""
-    if registry_snapshot.take_growth(FREEZE_AFTER):
+    """before_request: if the snapshot or the PDF engine grew, collect earlier requests' garbage, freeze the rest."""
+    # Both asked, so each flag is taken: `or` would leave the second for a later request.
+    if registry_snapshot.take_growth(FREEZE_AFTER) | pdf.take_new_engine():
         gc.collect()
         gc.freeze()
 
