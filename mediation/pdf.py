@@ -59,7 +59,8 @@ class Rendered:
 
 _renderers: dict[tuple[str, str], "Renderer"] = {}
 _renderers_lock = threading.Lock()
-_new_engine = False
+# Dropped before interpreter shutdown tears WeasyPrint's modules down under FontConfiguration.__del__.
+atexit.register(_renderers.clear)
 
 
 def renderer(static_root: Path, stylesheet_path: Path) -> "Renderer":
@@ -67,23 +68,25 @@ def renderer(static_root: Path, stylesheet_path: Path) -> "Renderer":
 
     The user-agent stylesheet is ua.css beside the print stylesheet.
     """
-    global _new_engine
     key = (str(static_root), str(stylesheet_path))
     with _renderers_lock:
         if key not in _renderers:
             from .pdf_engine import Renderer  # noqa: PLC0415 (deferred: see the module docstring)
 
-            # Dropped before interpreter shutdown tears WeasyPrint's modules down under FontConfiguration.__del__.
-            atexit.register(_renderers.clear)
             _renderers[key] = Renderer(static_root, stylesheet_path.read_text(encoding="utf-8"),
                                        stylesheet_path.with_name("ua.css").read_text(encoding="utf-8"))
-            _new_engine = True
         return _renderers[key]
 
 
 def take_new_engine() -> bool:
-    """True once after a renderer was built: a worker that froze its start-up objects then freezes the engine's
-    modules and fonts too (web/gc_freeze.py), or every full collection would rescan them."""
-    global _new_engine
-    found, _new_engine = _new_engine, False
+    """True once per renderer, after its first render.
+
+    A worker that froze its start-up objects then freezes the engine's modules, fonts and caches too
+    (web/gc_freeze.py), or every full collection would rescan them.
+    """
+    found = False
+    with _renderers_lock:
+        for engine in _renderers.values():
+            if engine.rendered and not engine.reported:
+                engine.reported = found = True
     return found

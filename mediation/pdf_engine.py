@@ -32,6 +32,7 @@ class AssetFetcher(URLFetcher):
         self.refused = [*self.refused[-19:], str(url)[:200]]  # the last few, for tests and debugging
         raise FetchRefused(f"refused: {str(url)[:80]}")
 
+
 class PrintHTML(HTML):
     """HTML whose user-agent stylesheet is the print templates' compact one instead of the HTML5 sheet."""
 
@@ -55,6 +56,8 @@ class Renderer:
         self.ua_stylesheet = CSS(string=ua_stylesheet, font_config=self.font_config, url_fetcher=self.fetcher)
         # Pango and fontconfig state is shared by the renders of a worker; one render at a time is safe.
         self._lock = threading.Lock()
+        # Whether a render has run (its fonts and caches now exist) and whether pdf.take_new_engine said so.
+        self.rendered = self.reported = False
 
     def render(self, html: str, *, max_pages: int, images: dict[str, tuple[bytes, str]] | None = None) -> Rendered:
         """Lay the HTML out on A4 and write the PDF; TooManyPages beyond the cap (nothing is written then)."""
@@ -68,6 +71,7 @@ class Renderer:
                     stylesheets=[self.stylesheet], font_config=self.font_config, presentational_hints=False)
             finally:
                 self.fetcher.extra = {}
+                self.rendered = True
             pages = len(document.pages)
             if pages > max_pages:
                 raise TooManyPages(pages, max_pages)

@@ -113,16 +113,21 @@ def test_the_sqlite_search_table_keeps_prefix_indexes_and_scope_after_migration_
     query = text("SELECT sql FROM sqlite_master WHERE name = 'case_fts'")
     trigger = text("SELECT sql FROM sqlite_master WHERE name = 'case_fts_update'")
     columns = text("""SELECT name FROM pragma_table_xinfo('case')""")
+    check = text("INSERT INTO case_fts(case_fts, rank) VALUES ('integrity-check', 1)")  # raises if corrupt
     app = create_app(config_for(empty_database))
     with app.app_context():
         upgrade()
-        with db.engine.connect() as connection:
+        with db.engine.begin() as connection:
             assert "prefix='2 3'" in connection.scalar(query) and "search_scope" in connection.scalar(query)
             assert "region_id, house_id" in connection.scalar(trigger)
+            connection.execute(check)
         downgrade(revision="4c1e7b9d2a63")
-        with db.engine.connect() as connection:
+        with db.engine.begin() as connection:
             assert "prefix='2 3'" in connection.scalar(query) and "search_scope" not in connection.scalar(query)
             assert "search_scope" not in set(connection.scalars(columns))
+            connection.execute(check)
+        upgrade()  # and up again over the same database
+        downgrade(revision="4c1e7b9d2a63")
         downgrade(revision="e7a2c9d41f58")
         with db.engine.connect() as connection:
             assert "prefix" not in connection.scalar(query)

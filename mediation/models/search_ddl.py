@@ -26,6 +26,8 @@ from .case import Case
 SEARCH_OBJECT_PREFIXES = ("case_fts", "ix_case_search_text_fts", "ix_case_search_vector", "search_vector",
                           "ix_case_search_terms", "search_terms", "search_scope")
 
+# A batch migration of "case" on SQLite (render_as_batch) copies the table: it would drop these triggers and the
+# generated column, so such a migration must create them again as revision 5d2f8a3c9e17 does.
 SQLITE_SEARCH_DDL = [
     # The scope tokens 'r<region id>' and 'h<house id>' of each case, as a virtual column (computed when read,
     # nothing stored) that case_fts indexes beside the names: a scoped search ANDs them inside FTS5.

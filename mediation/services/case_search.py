@@ -16,10 +16,10 @@ from ..extensions import db
 from ..models import Case
 from ..models.search_ddl import PREFIX_CAP, SEARCH_TERMS
 
-NUMBER_PATTERN = re.compile(r"^\d{2}(-\d{0,4}(-\d{0,5})?)?$")
-FTS_MATCHES = "SELECT rowid FROM case_fts WHERE case_fts MATCH :expression"
 # A search's scope: ("r", region id) and ("h", house id) pairs, see search_scope.
 Scope = tuple[tuple[str, int], ...]
+NUMBER_PATTERN = re.compile(r"^\d{2}(-\d{0,4}(-\d{0,5})?)?$")
+FTS_MATCHES = "SELECT rowid FROM case_fts WHERE case_fts MATCH :expression"
 FTS_COUNT = "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH :expression LIMIT :cap)"
 
 
@@ -77,9 +77,11 @@ def _fts_expression(terms: list[str], scope: Scope = ()) -> str:
 
 
 def search_scope(actor: Actor, flt) -> Scope:
-    """The scope of a name search as the search indexes carry it: ("h", house id) and ("r", region id) pairs for
-    the actor's house or region and the house or region filter (a case_queries.CaseFilter); () where they do not
-    apply (a mediator's cases are no region or house; a number search reads the number index).
+    """The scope of a name search as the search indexes carry it: (kind, id) pairs, or () where none applies.
+
+    The pairs are ("h", house id) and ("r", region id) for the actor's house or region and the house or region
+    filter (a case_queries.CaseFilter); none applies to a mediator (their cases are no region or house) or to a
+    number search (it reads the number index).
 
     On PostgreSQL they stand for those conditions: with the plain columns as well the planner ANDed the region's
     76,000-entry bitmap into every search (or, the column kept out of the index, misjudged the matches and sorted
@@ -99,12 +101,12 @@ def search_scope(actor: Actor, flt) -> Scope:
 
 
 def counted_by_the_search_index(actor: Actor, flt) -> bool:
-    """True on SQLite for a name search narrowed by nothing but its scope (search_scope: the actor's region or
-    house, a region or house filter).
+    """True on SQLite for a name search narrowed by nothing but its scope (see search_scope).
 
-    Every case has its row in case_fts, scope tokens included, so the FTS5 table alone can count the matches and
-    stop at the cap; through `case.id IN (matches)` SQLite first gathered every match ('ас': 127,000 rowids, 26 ms
-    of a page's SQL) and, in a region, probed its 76,000 cases against them.
+    The scope is the actor's region or house and any region or house filter. Every case has its row in case_fts,
+    scope tokens included, so the FTS5 table alone can count the matches and stop at the cap; through
+    `case.id IN (matches)` SQLite first gathered every match ('ас': 127,000 rowids, 26 ms of a page's SQL) and,
+    in a region, probed its 76,000 cases against them.
     """
     if db.engine.dialect.name != "sqlite" or actor.role not in (Role.MANAGER, Role.COORDINATOR):
         return False
@@ -115,8 +117,10 @@ def counted_by_the_search_index(actor: Actor, flt) -> bool:
 
 
 def count_search_matches(query: str, cap: int, scope: Scope = ()) -> tuple[int, bool]:
-    """The number of cases in the scope whose words start with every word of the query, read from case_fts alone,
-    stopping at `cap` (and whether it stopped)."""
+    """How many cases in the scope have words starting with every query word, from case_fts alone, up to `cap`.
+
+    Returns the count and whether it stopped at the cap.
+    """
     terms = search_words(query)
     if not terms:
         return 0, False

@@ -46,7 +46,7 @@ class RegistryEntry:
 # Reads and writes of single keys are atomic under the GIL, and a lost race only reloads a row twice.
 _ENTRIES: dict[int, RegistryEntry] = {}
 # Entries stored since take_growth() last said so: a worker then moves them out of the garbage collector's full
-# passes (web/gc_freeze.py).
+# passes (web/gc_freeze.py). Not locked: a lost update between threads only delays a freeze.
 _stored = 0
 
 

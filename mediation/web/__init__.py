@@ -7,7 +7,7 @@ from . import access, errors, filters, gc_freeze, headers, i18n
 
 def register_web(app: Flask) -> None:
     """Install the request hooks and template helpers shared by every blueprint."""
-    gc_freeze.register(app)  # first: its hook runs before anything of the request is built
+    gc_freeze.register(app)  # first: its hook runs before the app's own hooks (the login guard loads the user)
     access.register(app)
     headers.register(app)
     errors.register(app)

@@ -3,10 +3,11 @@
 create_app freezes what start-up built. Two things are built later, on the requests that need them: the registry
 snapshot (services/registry_snapshot.py: a few tens of thousands of objects for 5,000 mediators, which every full
 collection then rescanned, up to 39 ms each, 7 of them in 200 suggestions pages: p95 45 -> 33 ms,
-bench/RESULTS.md) and the PDF engine (WeasyPrint's modules and the fonts, on the first render). So the request
-after either grew collects and freezes first thing, before its own work starts; that request pays for one full
-collection (tens of ms). In a threaded worker, another request in flight is frozen with them: a one-off, and its
-objects are still freed when nothing refers to them (freezing only keeps cycles from being collected).
+bench/RESULTS.md) and the PDF engine (WeasyPrint's modules, fonts and caches, on the first render). So the request
+after either grew collects and freezes first thing, before the app's own hooks; that request pays for one full
+collection (tens of ms), once per region's worth of snapshot entries and once per engine. In a threaded worker,
+a request in flight at that moment is frozen with them: its objects are still freed when nothing refers to them,
+only reference cycles among them are never collected (a bounded leak each time).
 """
 
 import gc

@@ -1,6 +1,6 @@
 """Interface language (Kazakh by default, Russian, English) and the Asia/Almaty time zone."""
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_app_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
@@ -28,17 +28,19 @@ def inject_languages() -> dict:
 
 
 def catalogue():
-    """This request's translations, looked up once.
+    """This request's translations, looked up again only when the locale changes.
 
     Flask-Babel finds its context, the locale and the locale's name again for every string a template
-    translates (6 µs each; a list page has a few hundred). Its locale is fixed for the request once chosen,
-    so the catalogue is too.
+    translates (6 µs each; a list page has a few hundred). The catalogue is kept with the locale object it was
+    found for: Flask-Babel keeps that object for the request, and force_locale() or refresh() replace it.
     """
-    try:
-        return g.mediation_catalogue
-    except AttributeError:
-        g.mediation_catalogue = found = get_translations()
-        return found
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    kept = g.get("mediation_catalogue")
+    if kept is None or kept[0] is not locale:
+        kept = g.mediation_catalogue = (locale, get_translations())
+    return kept[1]
 
 
 def register(app: Flask) -> None:

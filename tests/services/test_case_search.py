@@ -124,27 +124,34 @@ def test_postgresql_stores_every_prefix_and_the_scope(org, cases):
     assert case.number in numbers(factories.make_user("manager", org=org).actor, query="жаңаес")
 
 
-@pytest.mark.parametrize(("who", "filters", "alone"), [
-    ("manager", {}, True), ("manager", {"state": CaseState.REGISTERED}, False),
-    ("manager", {"region_id": "almaty"}, True), ("manager", {"sort": "deadline"}, False),
-    ("coordinator", {}, True), ("coordinator", {"house_id": "city"}, True),
-    ("coordinator", {"category": "family"}, False),
+@pytest.mark.parametrize(("who", "filters", "expected", "alone"), [
+    ("manager", {}, {"republican", "city", "abai"}, True),
+    ("manager", {"state": CaseState.REGISTERED}, {"republican", "city", "abai"}, False),
+    ("manager", {"region_id": "almaty"}, {"republican", "city"}, True),
+    ("manager", {"house_id": "city"}, {"city"}, True),
+    ("manager", {"region_id": "abai", "house_id": "city"}, set(), True),
+    ("manager", {"sort": "deadline"}, set(), False),  # no deadline before the contract
+    ("coordinator", {}, {"republican", "city"}, True),
+    ("coordinator", {"house_id": "city"}, {"city"}, True),
+    ("coordinator", {"house_id": "semey"}, set(), True),  # another region's house
+    ("coordinator", {"region_id": "abai"}, set(), True),
+    ("coordinator", {"category": "family"}, set(), False),  # the cases are of another category
+    ("house coordinator", {}, {"city"}, True),
+    ("house coordinator", {"region_id": "almaty"}, {"city"}, True),
+    ("house coordinator", {"region_id": "abai"}, set(), True),
+    ("house coordinator", {"house_id": "republican"}, set(), True),
 ])
 def test_a_name_search_narrowed_only_by_its_scope_is_counted_from_the_search_index_on_sqlite(
-        org, cases, who, filters, alone):
+        org, cases, who, filters, expected, alone):
     found, house = cases
-    actor = (factories.make_user("manager", org=org) if who == "manager"
-             else factories.make_user("coordinator", region=org.almaty)).actor
-    filters = {key: {"almaty": org.almaty.id, "city": house.id}.get(value, value) for key, value in filters.items()}
+    actor = {"manager": lambda: factories.make_user("manager", org=org),
+             "coordinator": lambda: factories.make_user("coordinator", region=org.almaty),
+             "house coordinator": lambda: factories.make_user("coordinator", house=house)}[who]().actor
+    ids = {"almaty": org.almaty.id, "abai": org.abai.id, "city": house.id, "semey": org.semey_house.id,
+           "republican": org.republican_house.id}
+    filters = {key: ids.get(value, value) for key, value in filters.items()}
     with statements_containing("FROM case_fts WHERE case_fts MATCH ? LIMIT") as counts:
         page = list_cases(actor, CaseFilter(query="ҚАСЫМ", **filters), today=TODAY)
-    expected = {k: found[k].number for k in ("republican", "city", "abai")}
-    if who == "coordinator" or filters.get("region_id"):
-        expected.pop("abai")
-    if filters.get("house_id"):
-        expected.pop("republican")
-    if filters.get("sort") == "deadline" or filters.get("category"):
-        expected = {}  # no deadline before the contract; the cases are of another category
-    assert {row.number for row in page.rows} == set(expected.values())
+    assert {row.number for row in page.rows} == {found[k].number for k in expected}
     assert (page.total, page.total_capped) == (len(expected), False)
     assert len(counts) == (1 if alone and db.engine.dialect.name == "sqlite" else 0)

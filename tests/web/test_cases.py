@@ -722,7 +722,10 @@ def test_search_stays_within_the_scope(client, org, staff, named_cases):
     make_case(staff.semey_coordinator, org.semey_house, names=("Ли Семей", "Басқа"))
     db.session.commit()
     sign_in(client, staff.coordinator)
-    assert numbers(client.get(search(client, "ли").location)) == [named_cases[1]]
+    found = client.get(search(client, "ли").location)
+    assert numbers(found) == [named_cases[1]]
+    # The count says the same (on SQLite it is read from the search index, scope tokens and all)
+    assert re.search(r"\b1 case\b", block(found, "case-count"))
 
 
 # --- keyset pagination -----------------------------------------------------------------------------------------
@@ -937,6 +940,21 @@ def test_a_mediators_list_counts_all_their_cases_on_every_page(client, org, staf
     with statements_containing("SELECT count(*)") as counts:
         assert re.search(r"\b30 cases", block(client.get(f"/cases/?cursor={stale}"), "case-count"))
     assert len(counts) == 1
+
+
+def test_a_mediators_search_finds_and_counts_only_their_own_cases(client, org, staff):
+    mine = [make_case(staff.coordinator, org.republican_house, "assigned", lead=staff.mediator_entry, days_ago=n,
+                      names=(f"Қасымов {n}", "Екінші")) for n in range(3)]
+    make_case(staff.coordinator, org.republican_house, "assigned", lead=staff.mediator_entry, names=("Басқа", "Адам"))
+    make_case(staff.coordinator, org.republican_house, "assigned", lead=staff.other_entry, names=("Қасымов", "Б"))
+    make_case(staff.coordinator, org.republican_house, names=("Қасымова Айгүл", "Екінші"))
+    db.session.commit()
+    sign_in(client, staff.mediator)
+    with statements_containing("SELECT count(*)") as counts:
+        found = client.get(search(client, "ҚАСЫМ").location)
+    assert sorted(numbers(found)) == sorted(c.number for c in mine)
+    assert re.search(r"\b3 cases", block(found, "case-count"))
+    assert counts == []  # counted by the page itself
 
 
 # --- capped counts ---------------------------------------------------------------------------------------------

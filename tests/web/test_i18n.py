@@ -87,3 +87,17 @@ def test_every_catalog_is_complete():
         missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
         assert missing == [], f"{lang}: untranslated {missing[:5]}"
         assert template <= {m.id for m in catalog if m.id}, f"{lang}: run make update-messages"
+
+
+def test_templates_follow_a_locale_changed_inside_the_request(app):
+    # Templates keep the request's catalogue (web/i18n.catalogue) only while the locale stays the same
+    from flask_babel import force_locale, refresh
+
+    template = app.jinja_env.from_string("{{ _('Sign in') }}")
+    with app.test_request_context("/", headers={"Accept-Language": "ru"}):
+        assert template.render() == "Войти"
+        with force_locale("en"):
+            assert template.render() == "Sign in"
+        assert template.render() == "Войти"
+        refresh()
+        assert template.render() == "Войти"
