@@ -141,6 +141,35 @@ def test_the_sqlite_search_table_keeps_prefix_indexes_and_scope_after_migration_
         db.engine.dispose()
 
 
+def test_cases_registered_before_the_sqlite_scope_migration_are_found_in_their_scope_after_it(empty_database):
+    if not empty_database.startswith("sqlite"):
+        pytest.skip("SQLite's FTS5 table")
+    from datetime import date
+
+    from mediation.services.case_queries import CaseFilter, list_cases
+    from tests import case_factories as cf
+    from tests import factories
+
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade(revision="4c1e7b9d2a63")  # case_fts without the scope column, as a database in service had it
+        org = factories.make_org()
+        coordinator = factories.make_user("coordinator", region=org.almaty)
+        received = date(2025, 3, 3)
+        almaty = cf.register(coordinator, org.republican_house, received_on=received,
+                             parties=cf.two_parties("Қасымов Ерлан", "Петров Иван"))
+        cf.register(factories.make_user("coordinator", house=org.semey_house), org.semey_house, received_on=received,
+                    parties=cf.two_parties("Қасымова Гүлнар", "Ли Виктор"))
+        db.session.commit()
+        actor, number = coordinator.actor, almaty.number
+        db.session.remove()
+        upgrade()  # rebuilds case_fts from the case table, scope included
+        page = list_cases(actor, CaseFilter(query="қасым"), today=date(2025, 3, 12))
+        assert ([row.number for row in page.rows], page.total) == ([number], 1)
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_revision_files_are_date_prefixed():
     versions = os.path.join(os.path.dirname(__file__), os.pardir, "migrations", "versions")
     names = [n for n in os.listdir(versions) if n.endswith(".py")]
