@@ -4,8 +4,6 @@ import io
 from datetime import date
 from pathlib import Path
 
-import qrcode
-import qrcode.constants
 from flask import current_app
 
 from .domain.agreement import DocumentTooLong
@@ -21,6 +19,9 @@ def qr_png(url: str) -> bytes:
     Not SVG: WeasyPrint parses and draws an SVG path of hundreds of modules on every render. A fixed mask
     pattern skips the search over all eight masks (pure Python, most of the QR's cost); any mask scans.
     """
+    import qrcode  # here, not at import, as WeasyPrint in pdf.py: only printing needs it
+    import qrcode.constants
+
     code = qrcode.QRCode(box_size=4, border=1, mask_pattern=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(url)
     code.make(fit=True)

@@ -71,3 +71,25 @@ def test_a_freezing_worker_freezes_again_on_the_request_after_the_registry_snaps
         gc.unfreeze()
     # The test suite's apps never install the hook
     assert "freeze_what_grew" not in {f.__name__ for f in create_app(TestingConfig).before_request_funcs[None]}
+
+
+def test_building_the_app_leaves_the_file_format_libraries_to_the_features_that_use_them(tmp_path):
+    # Every CLI command and every worker builds the app; XLSX, PDF merging, iCalendar and QR codes are used by
+    # a few features only (0.3 s of imports together). A child process, as this one has imported them.
+    script = tmp_path / "child.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        from config import TestingConfig
+        from mediation import create_app
+        from mediation.services import case_export
+        create_app(TestingConfig)
+        late = ("openpyxl", "pypdf", "icalendar", "qrcode", "weasyprint")
+        print(*(name in sys.modules for name in late))
+        case_export.to_xlsx([])
+        print("openpyxl" in sys.modules)
+    """))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parent.parent, check=True)
+    at_start, after_export = result.stdout.splitlines()
+    assert at_start.split() == ["False"] * 5
+    assert after_export == "True"

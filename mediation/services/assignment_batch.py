@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Case, CaseAssignment, CaseEvent, Mediator, Region
 from . import audit
 from .assignment import explanation_of
-from .assignment_inputs import candidate_inputs, case_inputs, policy_for
+from .assignment_inputs import CASE_INPUT_COLUMNS, candidate_inputs, case_inputs, policy_for
 
 MAX_BATCH = 20_000
 
@@ -38,8 +38,11 @@ class BatchPlan:
         return sum(1 for p in self.planned if p.mediator_ids)
 
 
-def _scope_cases(actor: Actor, region_id: int, *, lock: bool) -> list[tuple[int, str]]:
-    """The cases awaiting assignment in the actor's part of the region (locked when about to write)."""
+def _scope_cases(actor: Actor, region_id: int, *, lock: bool) -> list:
+    """The cases awaiting assignment in the actor's part of the region (locked when about to write).
+
+    Rows of their number and CASE_INPUT_COLUMNS: reading the rows it finds (and locks) once, not again by id.
+    """
     if actor.role not in (Role.COORDINATOR, Role.MANAGER):
         raise NotAllowed(actor_id=actor.id, action="batch_assign")
     if actor.scope_level is not ScopeLevel.REPUBLIC and actor.region_id != region_id:
@@ -47,10 +50,12 @@ def _scope_cases(actor: Actor, region_id: int, *, lock: bool) -> list[tuple[int,
     conditions = [Case.region_id == region_id, Case.state == CaseState.AWAITING_ASSIGNMENT]
     if actor.scope_level is ScopeLevel.HOUSE:
         conditions.append(Case.house_id == actor.house_id)
-    query = select(Case.id, Case.number).where(*conditions).order_by(Case.received_on, Case.id).limit(MAX_BATCH)
+    query = (select(Case.number, *CASE_INPUT_COLUMNS).where(*conditions).order_by(Case.received_on, Case.id)
+             .limit(MAX_BATCH))
     if lock:
         query = query.with_for_update()
-    return [(row.id, row.number) for row in db.session.execute(query)]
+    db.session.flush()  # a Core statement skips the autoflush: pending changes must be visible
+    return db.session.connection().execute(query).all()
 
 
 def plan_scope(actor: Actor, region_id: int, *, today: date, thresholds: EligibilityThresholds,
@@ -60,13 +65,13 @@ def plan_scope(actor: Actor, region_id: int, *, today: date, thresholds: Eligibi
     policy = policy_for(region_id)
     if lock:  # the capacities the plan spends must not change before it is written
         db.session.execute(select(Mediator.id).where(Mediator.region_id == region_id).with_for_update())
-    case_list = case_inputs([case_id for case_id, _ in cases])
+    case_list = case_inputs([row.id for row in cases], [row[1:] for row in cases])
     candidates = candidate_inputs(None if policy.allow_republic_pool else [region_id], today=today)
     planned = plan_batch(case_list, candidates, policy, today, thresholds)
     used = {m for p in planned for m in p.mediator_ids}
     names = dict(db.session.execute(select(Mediator.id, Mediator.full_name).where(Mediator.id.in_(used))).all()) \
         if used else {}
-    return BatchPlan(region_id=region_id, planned=planned, numbers=dict(cases), names=names)
+    return BatchPlan(region_id=region_id, planned=planned, numbers={row.id: row.number for row in cases}, names=names)
 
 
 def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thresholds: EligibilityThresholds,

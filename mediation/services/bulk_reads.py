@@ -2,7 +2,7 @@
 
 import json
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, func, literal_column, select
+from sqlalchemy import ARRAY, Integer, bindparam, func, literal_column, select
 
 from ..domain.case_fields import CaseCategory
 from ..extensions import db
@@ -19,9 +19,15 @@ def category_of(code: str) -> CaseCategory:
 
 def id_in(column, ids: list[int], *, long_from: int = LONG_ID_LIST):
     """`column IN ids`, as one parameter when the list is long (10,000 bound parameters cost more to compile
-    and send than the rows they select): an array on PostgreSQL, a JSON array read by json_each on SQLite."""
+    and send than the rows they select): an array on PostgreSQL, a JSON array read by json_each on SQLite.
+
+    On PostgreSQL the array is unnested in a subquery rather than compared with `= ANY`: the planner takes a
+    set-returning function for a couple of hundred rows and probes the column's index for each, where it
+    costed ten thousand `= ANY` probes above a parallel scan of the table (the batch's open assignments of
+    10,000 cases: 40 ms against 90-110 ms).
+    """
     if len(ids) < long_from:
         return column.in_(ids)
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True))
+        return column.in_(select(func.unnest(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True))))
     return column.in_(select(literal_column("value")).select_from(func.json_each(json.dumps(list(ids)))))
