@@ -31,6 +31,7 @@ from .case_search import (
     counted_by_the_search_index,
     is_number_search,
     number_condition,
+    postgres_common_word,
     postgres_words_condition,
     search_scope,
     search_words,
@@ -235,6 +236,8 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
         return _page_with_count(flt, conditions, cursor, page_size)
     if counted_by_the_search_index(actor, flt) and not exact_count:
         total, capped = count_search_matches(flt.query, COUNT_CAP, search_scope(actor, flt))
+    elif not exact_count and postgres_common_word(actor, flt, COUNT_CAP):
+        total, capped = COUNT_CAP, True
     else:
         total, capped = count_cases(conditions, exact=exact_count)
     many = bool(flt.query) and total >= COUNT_CAP and not _ids_drive(actor)

@@ -6,6 +6,7 @@ beside its words (search_ddl.py), so a scoped search ANDs its scope inside the s
 """
 
 import re
+import time
 
 from sqlalchemy import Integer, and_, cast, column, func, text
 from sqlalchemy.dialects.postgresql import TSQUERY
@@ -21,6 +22,18 @@ Scope = tuple[tuple[str, int], ...]
 NUMBER_PATTERN = re.compile(r"^\d{2}(-\d{0,4}(-\d{0,5})?)?$")
 FTS_MATCHES = "SELECT rowid FROM case_fts WHERE case_fts MATCH :expression"
 FTS_COUNT = "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH :expression LIMIT :cap)"
+# A word that ANALYZE's statistics put in this many times the count cap's cases is shown as over the cap without
+# counting (postgres_common_word); the statistics come from a sample of 30,000 rows, and a word in 2% of them (the
+# least this asks of a million cases) is sampled 600 times: its frequency is known to within a few per cent.
+COMMON_WORD_MARGIN = 20
+WORD_STATISTICS_TTL = 600  # seconds a worker keeps them; (auto)ANALYZE refreshes them far less often
+WORD_STATISTICS = """
+    SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
+    FROM pg_stats s JOIN pg_class c ON c.oid = 'public.case'::regclass
+    WHERE s.schemaname = 'public' AND s.tablename = 'case' AND s.attname = 'search_terms'
+"""
+# Per database (the test suite serves two from one process): (read at, word -> share of cases, cases).
+_word_statistics: dict[str, tuple[float, dict[str, float], float]] = {}
 
 
 def is_number_search(query: str) -> bool:
@@ -100,6 +113,12 @@ def search_scope(actor: Actor, flt) -> Scope:
     return tuple(dict.fromkeys((kind, int(value)) for kind, value in wanted))
 
 
+def _narrowed_only_by_scope(flt) -> bool:
+    """True when no filter but region and house narrows a search (they are its scope, see search_scope)."""
+    narrowing = (flt.state, flt.category, flt.tension, flt.mediator_id, flt.due, flt.received_from, flt.received_to)
+    return all(value is None for value in narrowing)
+
+
 def counted_by_the_search_index(actor: Actor, flt) -> bool:
     """True on SQLite for a name search narrowed by nothing but its scope (see search_scope).
 
@@ -112,8 +131,52 @@ def counted_by_the_search_index(actor: Actor, flt) -> bool:
         return False
     if not flt.query or is_number_search(flt.query):
         return False
-    narrowing = (flt.state, flt.category, flt.tension, flt.mediator_id, flt.due, flt.received_from, flt.received_to)
-    return all(value is None for value in narrowing) and flt.sort == "received"
+    return _narrowed_only_by_scope(flt) and flt.sort == "received"
+
+
+def postgres_common_word(actor: Actor, flt, cap: int) -> bool:
+    """True on PostgreSQL for a republic-wide search for one word that the table's statistics put in more than
+    COMMON_WORD_MARGIN times `cap` cases: it is over the cap, and counting it would scan the table.
+
+    Counting such a word to the cap reads the table in its physical order until the cap's matches are found
+    ('әбішұлы', in 9% of 1,000,000 cases: 10,700 rows, 20-45 ms); its GIN entries cannot be counted without the
+    rows. Only for one word with no other filter: the statistics know each word's share of the cases, not how
+    two words or a word and a region go together (surnames cluster by region).
+    """
+    if (db.engine.dialect.name != "postgresql" or actor.role is not Role.MANAGER
+            or actor.scope_level is not ScopeLevel.REPUBLIC):
+        return False
+    if (not flt.query or is_number_search(flt.query) or flt.region_id is not None or flt.house_id is not None
+            or not _narrowed_only_by_scope(flt)):
+        return False
+    terms = search_words(flt.query)
+    # Letters only, lower case, within the stored prefix: plainto_tsquery makes the word itself the lexeme
+    if len(terms) != 1 or not terms[0].isalpha() or terms[0] != terms[0].lower() or len(terms[0]) > PREFIX_CAP:
+        return False
+    shares, cases = _search_word_statistics()
+    return shares.get(terms[0], 0.0) * cases > COMMON_WORD_MARGIN * cap
+
+
+def _search_word_statistics() -> tuple[dict[str, float], float]:
+    """The most common words of search_terms with their share of cases, and the number of cases (pg_stats)."""
+    key = str(db.engine.url)
+    kept = _word_statistics.get(key)
+    if kept is not None and time.monotonic() - kept[0] < WORD_STATISTICS_TTL:
+        return kept[1], kept[2]
+    row = db.session.execute(text(WORD_STATISTICS)).first()
+    shares: dict[str, float] = {}
+    cases = 0.0
+    if row is not None and row[0] is not None and row[2] > 0:
+        words, frequencies, cases = row
+        # most_common_elem_freqs ends with three summary values (min, max, null share) after one per word
+        shares = dict(zip(words, frequencies[:len(words)], strict=True))
+    _word_statistics[key] = (time.monotonic(), shares, float(cases))
+    return shares, float(cases)
+
+
+def forget_word_statistics() -> None:
+    """Drop the kept statistics (tests; after an ANALYZE that should count at once)."""
+    _word_statistics.clear()
 
 
 def count_search_matches(query: str, cap: int, scope: Scope = ()) -> tuple[int, bool]:

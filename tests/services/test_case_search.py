@@ -155,3 +155,56 @@ def test_a_name_search_narrowed_only_by_its_scope_is_counted_from_the_search_ind
     assert {row.number for row in page.rows} == {found[k].number for k in expected}
     assert (page.total, page.total_capped) == (len(expected), False)
     assert len(counts) == (1 if alone and db.engine.dialect.name == "sqlite" else 0)
+
+
+@pytest.fixture
+def analysed(org, cases, monkeypatch):
+    """The table's statistics read (ANALYZE), with a count cap of 1 and a margin of 2: a word in more than two of
+    the four cases is "common" (the fixture's 'қасым' is in three)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's statistics")
+    from mediation.services import case_queries, case_search
+
+    monkeypatch.setattr(case_queries, "COUNT_CAP", 1)
+    monkeypatch.setattr(case_search, "COMMON_WORD_MARGIN", 2)
+    db.session.execute(text('ANALYZE "case"'))
+    case_search.forget_word_statistics()
+    yield cases
+    case_search.forget_word_statistics()
+
+
+@pytest.mark.parametrize(("who", "query", "filters", "counted"), [
+    ("manager", "қасым", {}, False),  # the statistics put it in 3 of 4 cases: over the cap, not counted
+    ("manager", "ҚАСЫМ", {}, False),  # folded first
+    ("manager", "петров", {}, True),  # in 1 of 4: under the margin
+    ("manager", "қасым ерлан", {}, True),  # two words: how they go together is not in the statistics
+    ("manager", "қасым", {"region_id": "almaty"}, True),
+    ("manager", "қасым", {"state": CaseState.REGISTERED}, True),
+    ("region manager", "қасым", {}, True),
+    ("coordinator", "қасым", {}, True),
+])
+def test_postgresql_shows_a_common_word_over_the_cap_from_the_statistics_without_counting(
+        org, analysed, who, query, filters, counted):
+    found, _ = analysed
+    actor = {"manager": lambda: factories.make_user("manager", org=org),
+             "region manager": lambda: factories.make_user("manager", region=org.almaty),
+             "coordinator": lambda: factories.make_user("coordinator", region=org.almaty)}[who]().actor
+    filters = {key: org.almaty.id if value == "almaty" else value for key, value in filters.items()}
+    with statements_containing("count(*)") as counts:
+        page = list_cases(actor, CaseFilter(query=query, **filters), today=TODAY)
+    assert len(counts) == (1 if counted else 0)
+    assert page.total == 1 and len(page.rows) >= 1
+    if not counted:
+        assert page.total_capped and {row.number for row in page.rows} == {
+            found[k].number for k in ("republican", "city", "abai")}
+
+
+def test_postgresql_counts_every_word_when_the_statistics_hold_none(org, cases, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's statistics")
+    from mediation.services import case_search
+
+    monkeypatch.setattr(case_search, "_search_word_statistics", lambda: ({}, 0.0))
+    with statements_containing("count(*)") as counts:
+        page = list_cases(factories.make_user("manager", org=org).actor, CaseFilter(query="қасым"), today=TODAY)
+    assert len(counts) == 1 and (page.total, page.total_capped) == (3, False)
