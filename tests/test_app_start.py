@@ -11,6 +11,14 @@ from mediation import create_app
 from mediation.services import registry_snapshot
 
 
+def _run_child(script: Path) -> subprocess.CompletedProcess:
+    """Run a child Python script from the project's root; its traceback is the failure's message."""
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
 def test_a_worker_freezes_what_start_up_built_and_the_test_suite_does_not():
     gc.unfreeze()
     try:
@@ -44,8 +52,7 @@ def test_weasyprint_is_imported_on_the_first_render_and_frozen_with_the_start_up
         gc_freeze.freeze_what_grew()
         print("weasyprint" in sys.modules, gc.get_freeze_count())
     """))
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
-                            cwd=Path(__file__).resolve().parent.parent, check=True)
+    result = _run_child(script)
     (start, frozen_start), (built, frozen_built), (rendered, frozen_rendered) = (
         line.split() for line in result.stdout.splitlines())
     assert (start, built, rendered) == ("False", "True", "True")
@@ -88,8 +95,7 @@ def test_building_the_app_leaves_the_file_format_libraries_to_the_features_that_
         case_export.to_xlsx([])
         print("openpyxl" in sys.modules)
     """))
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
-                            cwd=Path(__file__).resolve().parent.parent, check=True)
+    result = _run_child(script)
     at_start, after_export = result.stdout.splitlines()
     assert at_start.split() == ["False"] * 5
     assert after_export == "True"

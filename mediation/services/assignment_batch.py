@@ -7,7 +7,7 @@ events and state changes with set-based statements, so ten thousand cases take s
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 
 from ..domain.assignment import PlannedAssignment, plan_batch
 from ..domain.case_states import CaseState
@@ -38,10 +38,10 @@ class BatchPlan:
         return sum(1 for p in self.planned if p.mediator_ids)
 
 
-def _scope_cases(actor: Actor, region_id: int, *, lock: bool) -> list:
+def _scope_cases(actor: Actor, region_id: int, *, lock: bool) -> list[Row]:
     """The cases awaiting assignment in the actor's part of the region (locked when about to write).
 
-    Rows of their number and CASE_INPUT_COLUMNS: reading the rows it finds (and locks) once, not again by id.
+    Rows of CASE_INPUT_COLUMNS and then the number: the rows it finds (and locks) are read once, not again by id.
     """
     if actor.role not in (Role.COORDINATOR, Role.MANAGER):
         raise NotAllowed(actor_id=actor.id, action="batch_assign")
@@ -50,7 +50,7 @@ def _scope_cases(actor: Actor, region_id: int, *, lock: bool) -> list:
     conditions = [Case.region_id == region_id, Case.state == CaseState.AWAITING_ASSIGNMENT]
     if actor.scope_level is ScopeLevel.HOUSE:
         conditions.append(Case.house_id == actor.house_id)
-    query = (select(Case.number, *CASE_INPUT_COLUMNS).where(*conditions).order_by(Case.received_on, Case.id)
+    query = (select(*CASE_INPUT_COLUMNS, Case.number).where(*conditions).order_by(Case.received_on, Case.id)
              .limit(MAX_BATCH))
     if lock:
         query = query.with_for_update()
@@ -65,7 +65,7 @@ def plan_scope(actor: Actor, region_id: int, *, today: date, thresholds: Eligibi
     policy = policy_for(region_id)
     if lock:  # the capacities the plan spends must not change before it is written
         db.session.execute(select(Mediator.id).where(Mediator.region_id == region_id).with_for_update())
-    case_list = case_inputs([row.id for row in cases], [row[1:] for row in cases])
+    case_list = case_inputs([row.id for row in cases], [row[:-1] for row in cases])  # without the number
     candidates = candidate_inputs(None if policy.allow_republic_pool else [region_id], today=today)
     planned = plan_batch(case_list, candidates, policy, today, thresholds)
     used = {m for p in planned for m in p.mediator_ids}

@@ -56,10 +56,10 @@ CASE_INPUT_COLUMNS = (Case.id, Case.category, Case.region_id, Case.house_id, Cas
 
 
 def case_inputs(case_ids: list[int], case_rows: list | None = None) -> list[CaseInput]:
-    """CaseInput for each case, in the given order (three queries whatever the count).
+    """CaseInput for each case, in the given order (three queries whatever the count, two given `case_rows`).
 
     `case_rows`, if given, are the cases' CASE_INPUT_COLUMNS read already (the batch reads them as it locks its
-    cases), and save a statement.
+    cases).
     """
     if not case_ids:
         return []

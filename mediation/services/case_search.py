@@ -27,10 +27,12 @@ FTS_COUNT = "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MAT
 # least this asks of a million cases) is sampled 600 times: its frequency is known to within a few per cent.
 COMMON_WORD_MARGIN = 20
 WORD_STATISTICS_TTL = 600  # seconds a worker keeps them; (auto)ANALYZE refreshes them far less often
+# The table as the search path finds it, as every other statement does (to_regclass: NULL, not an error, if absent).
 WORD_STATISTICS = """
     SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
-    FROM pg_stats s JOIN pg_class c ON c.oid = 'public.case'::regclass
-    WHERE s.schemaname = 'public' AND s.tablename = 'case' AND s.attname = 'search_terms'
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname
+    WHERE c.oid = to_regclass('"case"') AND s.attname = 'search_terms' AND NOT s.inherited
 """
 # Per database (the test suite serves two from one process): (read at, word -> share of cases, cases).
 _word_statistics: dict[str, tuple[float, dict[str, float], float]] = {}
@@ -146,8 +148,9 @@ def postgres_common_word(actor: Actor, flt, cap: int) -> bool:
     if (db.engine.dialect.name != "postgresql" or actor.role is not Role.MANAGER
             or actor.scope_level is not ScopeLevel.REPUBLIC):
         return False
+    # Sorted by deadline, the list holds only cases with one: a condition the statistics do not know
     if (not flt.query or is_number_search(flt.query) or flt.region_id is not None or flt.house_id is not None
-            or not _narrowed_only_by_scope(flt)):
+            or not _narrowed_only_by_scope(flt) or flt.sort != "received"):
         return False
     terms = search_words(flt.query)
     # Letters only, lower case, within the stored prefix: plainto_tsquery makes the word itself the lexeme
@@ -168,7 +171,7 @@ def _search_word_statistics() -> tuple[dict[str, float], float]:
     cases = 0.0
     if row is not None and row[0] is not None and row[2] > 0:
         words, frequencies, cases = row
-        # most_common_elem_freqs ends with three summary values (min, max, null share) after one per word
+        # most_common_elem_freqs has one share per word, then summary values (min, max; for arrays the null share)
         shares = dict(zip(words, frequencies[:len(words)], strict=True))
     _word_statistics[key] = (time.monotonic(), shares, float(cases))
     return shares, float(cases)
