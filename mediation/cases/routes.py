@@ -113,7 +113,8 @@ def export(fmt: str):
         body, mimetype = case_export.to_csv(rows), "text/csv; charset=utf-8"
     else:
         body, mimetype = case_export.to_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype,
+    # content_type, not mimetype: Werkzeug adds a second charset to a text mimetype that names one
+    return Response(body, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="cases-{today().isoformat()}.{fmt}"'})
 
 

@@ -89,7 +89,8 @@ def export(fmt: str):
     body = registry_io.to_csv(rows) if fmt == "csv" else registry_io.to_xlsx(rows)
     mimetype = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype,
+    # content_type, not mimetype: Werkzeug adds a second charset to a text mimetype that names one
+    return Response(body, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="registry-{_today().isoformat()}.{fmt}"'})
 
 

@@ -1012,7 +1012,7 @@ def _assert_export_content(cells: list[str], exportable) -> None:
 def test_csv_export(client, staff, exportable):
     sign_in(client, staff.coordinator)
     response = client.get("/cases/export.csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     raw = response.get_data()
     assert raw.startswith("\ufeff".encode())

@@ -483,7 +483,7 @@ def test_the_csv_export_is_scoped_neutralised_and_importable(client, staff):
     sign_in(client, staff.almaty_manager)
     response = client.get("/mediators/export.csv")
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.mimetype == "text/csv" and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="registry-')
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert sorted(row["registry_number"] for row in rows) == ["75-00001", "75-00002", "75-00003"]
