@@ -27,11 +27,9 @@ from ..models.case import OPEN_STATE_VALUES
 from .case_access import WORKING_STATUSES, cases_of_mediator_user
 from .case_search import (
     Scope,
-    count_search_matches,
-    counted_by_the_search_index,
+    count_without_the_cases,
     is_number_search,
     number_condition,
-    postgres_common_word,
     postgres_words_condition,
     search_scope,
     search_words,
@@ -234,12 +232,8 @@ def list_cases(actor: Actor, flt: CaseFilter, *, today: date, cursor: str | None
     conditions = filter_conditions(actor, flt, today)
     if _counted_by_the_page(actor, flt):
         return _page_with_count(flt, conditions, cursor, page_size)
-    if counted_by_the_search_index(actor, flt) and not exact_count:
-        total, capped = count_search_matches(flt.query, COUNT_CAP, search_scope(actor, flt))
-    elif not exact_count and postgres_common_word(actor, flt, COUNT_CAP):
-        total, capped = COUNT_CAP, True
-    else:
-        total, capped = count_cases(conditions, exact=exact_count)
+    counted = None if exact_count else count_without_the_cases(actor, flt, COUNT_CAP)
+    total, capped = counted or count_cases(conditions, exact=exact_count)
     many = bool(flt.query) and total >= COUNT_CAP and not _ids_drive(actor)
     # A due-date filter with fewer than COUNT_CAP matches: the (scope, state, deadline) index reads them and the
     # page sorts them, instead of walking the scope's date index testing row after row until a page is full (a

@@ -23,7 +23,7 @@ NUMBER_PATTERN = re.compile(r"^\d{2}(-\d{0,4}(-\d{0,5})?)?$")
 FTS_MATCHES = "SELECT rowid FROM case_fts WHERE case_fts MATCH :expression"
 FTS_COUNT = "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH :expression LIMIT :cap)"
 # A word that ANALYZE's statistics put in this many times the count cap's cases is shown as over the cap without
-# counting (postgres_common_word); the statistics come from a sample of 30,000 rows, and a word in 2% of them (the
+# counting (_postgres_common_word); the statistics come from a sample of 30,000 rows, and a word in 2% of them (the
 # least this asks of a million cases) is sampled 600 times: its frequency is known to within a few per cent.
 COMMON_WORD_MARGIN = 20
 WORD_STATISTICS_TTL = 600  # seconds a worker keeps them; (auto)ANALYZE refreshes them far less often
@@ -121,7 +121,7 @@ def _narrowed_only_by_scope(flt) -> bool:
     return all(value is None for value in narrowing)
 
 
-def counted_by_the_search_index(actor: Actor, flt) -> bool:
+def _counted_by_the_search_index(actor: Actor, flt) -> bool:
     """True on SQLite for a name search narrowed by nothing but its scope (see search_scope).
 
     The scope is the actor's region or house and any region or house filter. Every case has its row in case_fts,
@@ -136,7 +136,7 @@ def counted_by_the_search_index(actor: Actor, flt) -> bool:
     return _narrowed_only_by_scope(flt) and flt.sort == "received"
 
 
-def postgres_common_word(actor: Actor, flt, cap: int) -> bool:
+def _postgres_common_word(actor: Actor, flt, cap: int) -> bool:
     """True on PostgreSQL for a republic-wide search for one word that the table's statistics put in more than
     COMMON_WORD_MARGIN times `cap` cases: it is over the cap, and counting it would scan the table.
 
@@ -180,6 +180,16 @@ def _search_word_statistics() -> tuple[dict[str, float], float]:
 def forget_word_statistics() -> None:
     """Drop the kept statistics (tests; after an ANALYZE that should count at once)."""
     _word_statistics.clear()
+
+
+def count_without_the_cases(actor: Actor, flt, cap: int) -> tuple[int, bool] | None:
+    """A name search's count up to `cap` (and whether it stopped there) where the search index or the table's
+    statistics give it without reading the cases; None where the cases must be counted."""
+    if _counted_by_the_search_index(actor, flt):
+        return count_search_matches(flt.query, cap, search_scope(actor, flt))
+    if _postgres_common_word(actor, flt, cap):
+        return cap, True
+    return None
 
 
 def count_search_matches(query: str, cap: int, scope: Scope = ()) -> tuple[int, bool]:
