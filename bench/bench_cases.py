@@ -93,7 +93,8 @@ class Bench:
             self.dialect = db.engine.dialect.name
             # The schema follows the code: apply migrations added since the fill (they are small so far).
             from alembic.runtime.migration import MigrationContext
-            from flask_migrate import upgrade
+
+            from mediation.cli_db import upgrade
 
             with db.engine.connect() as connection:
                 before = ",".join(MigrationContext.configure(connection).get_current_heads())

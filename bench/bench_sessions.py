@@ -58,10 +58,10 @@ def summary(name: str, samples: list[tuple[float, float]], target_ms: float) -> 
 
 
 def fill(url: str, today: date, seed: int) -> None:
-    from flask_migrate import upgrade
     from sqlalchemy import insert, select
 
     from mediation import create_app
+    from mediation.cli_db import upgrade
     from mediation.domain.scheduling import local_to_utc
     from mediation.extensions import db
     from mediation.models import (

@@ -765,10 +765,10 @@ def bench_config(url: str):
 
 def build_schema_and_org(url: str, today: date, mediators: int, force: bool) -> dict:
     """Migrations, demo organisation and logins, one coordinator per house; returns the ids the cases need."""
-    from flask_migrate import upgrade
     from sqlalchemy import select, text
 
     from mediation import create_app
+    from mediation.cli_db import upgrade
     from mediation.domain.roles import Role
     from mediation.extensions import db
     from mediation.models import FriendshipHouse, Mediator, Region, User

@@ -2,7 +2,6 @@
 
 import gc
 import logging
-import os
 
 from flask import Flask
 
@@ -36,14 +35,12 @@ def create_app(config: type[Config] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from . import models  # noqa: F401  (registers every table on the metadata)
-    from .extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, bootstrap, csrf, db, limiter, login_manager
     from .web.database import configure_engines
     from .web.i18n import select_locale, select_timezone
 
     db.init_app(app)
     configure_engines(app)
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
-                     compare_type=True, render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     bootstrap.init_app(app)

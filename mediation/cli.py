@@ -11,9 +11,11 @@ from .services.clock import utcnow
 
 def register_commands(app: Flask) -> None:
     """Attach the command groups to the app's CLI."""
+    from .cli_db import db_cli
     from .cli_documents import documents_cli
     from .cli_registry import assign_cli, mediators_cli
 
+    app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(mediators_cli)

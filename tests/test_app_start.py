@@ -1,6 +1,7 @@
 """What create_app does once per worker beyond wiring: the garbage collector's freeze, WeasyPrint left for later."""
 
 import gc
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,10 +12,10 @@ from mediation import create_app
 from mediation.services import registry_snapshot
 
 
-def _run_child(script: Path) -> subprocess.CompletedProcess:
+def _run_child(script: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a child Python script from the project's root; its traceback is the failure's message."""
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120,
-                            cwd=Path(__file__).resolve().parent.parent)
+                            cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **(env or {})})
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
@@ -90,12 +91,33 @@ def test_building_the_app_leaves_the_file_format_libraries_to_the_features_that_
         from mediation import create_app
         from mediation.services import case_export
         create_app(TestingConfig)
-        late = ("openpyxl", "pypdf", "icalendar", "qrcode", "weasyprint")
+        late = ("openpyxl", "pypdf", "icalendar", "qrcode", "weasyprint", "alembic")
         print(*(name in sys.modules for name in late))
         case_export.to_xlsx([])
         print("openpyxl" in sys.modules)
     """))
     result = _run_child(script)
     at_start, after_export = result.stdout.splitlines()
-    assert at_start.split() == ["False"] * 5
+    assert at_start.split() == ["False"] * 6
     assert after_export == "True"
+
+
+def test_the_flask_command_line_leaves_alembic_to_the_db_commands(tmp_path):
+    # `flask` loads every installed plugin's commands before running one; Alembic (a sixth of a batch
+    # auto-assign from the CLI) must come in only when a `db` command runs.
+    script = tmp_path / "child.py"
+    script.write_text(textwrap.dedent("""
+        import sys
+        from flask.cli import cli
+        cli.main(["--app", "mediation", "--help"], standalone_mode=False)
+        print("alembic" in sys.modules)
+        cli.main(["--app", "mediation", "db", "heads"], standalone_mode=False)
+        print("alembic" in sys.modules)
+    """))
+    result = _run_child(script, {"MEDIATION_INSTANCE_DIR": str(tmp_path),
+                                 "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"})
+    lines = result.stdout.splitlines()
+    flags = [line for line in lines if line in ("True", "False")]
+    assert flags == ["False", "True"]
+    assert any("(head)" in line for line in lines)
+    assert "  db " in result.stdout  # the command is listed by --help

@@ -7,10 +7,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from mediation import create_app
+from mediation.cli_db import alembic_config, downgrade, upgrade
 from mediation.extensions import db
 from mediation.models import is_hand_made_object
 from tests.conftest import config_for, unavailable
@@ -54,10 +54,26 @@ def test_upgrade_head_equals_the_models(empty_database):
         db.engine.dispose()
 
 
+def test_the_db_commands_upgrade_report_check_and_downgrade(empty_database):
+    app = create_app(config_for(empty_database))
+    runner = app.test_cli_runner()
+    with app.app_context():
+        head = ScriptDirectory.from_config(alembic_config(app)).get_current_head()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        current = runner.invoke(args=["db", "current"])
+        assert current.exit_code == 0 and f"{head} (head)" in current.output
+        # check: the models hold nothing that no revision makes (it exits non-zero if they do)
+        assert runner.invoke(args=["db", "check"]).exit_code == 0
+        assert runner.invoke(args=["db", "downgrade"]).exit_code == 0
+        after = runner.invoke(args=["db", "current"])
+        assert after.exit_code == 0 and head not in after.output
+        db.engine.dispose()
+
+
 def test_every_revision_downgrades_and_upgrades_again(empty_database):
     app = create_app(config_for(empty_database))
     with app.app_context():
-        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        script = ScriptDirectory.from_config(alembic_config(app))
         revisions = [r.revision for r in script.walk_revisions("base", "heads")]
         upgrade()
         for _ in revisions:  # one step at a time, so every downgrade() runs

@@ -1,0 +1,143 @@
+"""Schema migrations: the `db` commands and their functions, over Alembic and the `migrations/` folder.
+
+Alembic is imported only when one of these runs. Flask-Migrate, which gave the same commands before,
+imported it into every process through its `flask.commands` entry point and the extension: 0.36 s of
+`-X importtime` at each CLI command and worker start, a sixth of a batch auto-assign run from the CLI.
+"""
+
+import os
+import sys
+from argparse import Namespace
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+# How revisions are compared and written: column types count, and SQLite alters tables through batches.
+CONFIGURE_ARGS = {"compare_type": True, "render_as_batch": True}
+
+
+def migrations_directory(app: Flask | None = None) -> str:
+    """The `migrations/` folder beside the package."""
+    return os.path.normpath(os.path.join((app or current_app).root_path, os.pardir, "migrations"))
+
+
+def alembic_config(app: Flask | None = None, **options):
+    """Alembic's configuration for the app's migrations; `options` are what Alembic's own CLI would parse."""
+    from alembic.config import Config
+
+    directory = migrations_directory(app)
+    # Alembic's default stdout is the one at its import; the current one is what a caller (or a test) reads.
+    config = Config(os.path.join(directory, "alembic.ini"), stdout=sys.stdout)
+    config.set_main_option("script_location", directory)
+    config.cmd_opts = Namespace(**options)  # env.py reads `autogenerate` from here
+    return config
+
+
+def upgrade(revision: str = "head", sql: bool = False) -> None:
+    """Migrate the app's database up to `revision`."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision, sql=sql)
+
+
+def downgrade(revision: str = "-1", sql: bool = False) -> None:
+    """Migrate the app's database down to `revision` (by default one step)."""
+    from alembic import command
+
+    command.downgrade(alembic_config(), revision, sql=sql)
+
+
+@click.group("db")
+def db_cli():
+    """Migrate the database's schema (Alembic revisions in migrations/)."""
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@with_appcontext
+def upgrade_command(revision, sql):
+    """Upgrade to a later revision (by default the newest)."""
+    upgrade(revision, sql)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@with_appcontext
+def downgrade_command(revision, sql):
+    """Revert to an earlier revision (by default one step back)."""
+    downgrade(revision, sql)
+
+
+@db_cli.command("current")
+@click.option("-v", "--verbose", is_flag=True)
+@with_appcontext
+def current_command(verbose):
+    """Show the database's revision."""
+    from alembic import command
+
+    command.current(alembic_config(), verbose=verbose)
+
+
+@db_cli.command("heads")
+@with_appcontext
+def heads_command():
+    """Show the newest revisions."""
+    from alembic import command
+
+    command.heads(alembic_config(), verbose=True)
+
+
+@db_cli.command("history")
+@click.option("-r", "--rev-range", default=None, help="Range as [start]:[end].")
+@with_appcontext
+def history_command(rev_range):
+    """List the revisions in order."""
+    from alembic import command
+
+    command.history(alembic_config(), rev_range)
+
+
+@db_cli.command("stamp")
+@click.argument("revision", default="head")
+@with_appcontext
+def stamp_command(revision):
+    """Record a revision as applied without running it."""
+    from alembic import command
+
+    command.stamp(alembic_config(), revision)
+
+
+def write_revision(message: str, autogenerate: bool) -> None:
+    """Write a new revision file, filled from the difference with the models if `autogenerate`."""
+    from alembic import command
+
+    command.revision(alembic_config(autogenerate=autogenerate), message=message, autogenerate=autogenerate)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate", is_flag=True, help="Fill the revision from the difference with the models.")
+@with_appcontext
+def revision_command(message, autogenerate):
+    """Write a new revision file."""
+    write_revision(message, autogenerate)
+
+
+@db_cli.command("migrate")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def migrate_command(message):
+    """Write a new revision from the difference between the models and the database."""
+    write_revision(message, autogenerate=True)
+
+
+@db_cli.command("check")
+@with_appcontext
+def check_command():
+    """Fail if the models hold changes that no revision makes."""
+    from alembic import command
+
+    command.check(alembic_config())
