@@ -2,13 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .case import Case
 from .mediator import Mediator
 from .types import utcnow
+
+# An assignment that takes one of its mediator's places: still running, not declined (services/registry_queries
+# takes_capacity writes the same term, which is how SQLite and a prepared PostgreSQL statement match the index).
+TAKES_CAPACITY_SQL = "ended_at IS NULL AND status IN ('proposed', 'accepted')"
 
 
 class CaseAssignment(db.Model):
@@ -43,4 +47,8 @@ class CaseAssignment(db.Model):
                         name="status"),
         Index("ix_case_assignment_case", "case_id", "ended_at"),
         Index("ix_case_assignment_mediator", "mediator_id", "ended_at", "status", "case_id"),
+        # Everyone's workload at once (the republic pool, 5,000 mediators): the 4 % of assignments that are
+        # running, where the index above made PostgreSQL scan all 1.1 million (73 ms).
+        Index("ix_case_assignment_open", "mediator_id",
+              sqlite_where=text(TAKES_CAPACITY_SQL), postgresql_where=text(TAKES_CAPACITY_SQL)),
     )

@@ -173,10 +173,16 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
             MediatorCategoryStats.agreements)
             .where(id_filter(MediatorCategoryStats.mediator_id), *in_categories)).all():
         records[mediator_id].append(CategoryRecord(category_of(category), closed, agreements))
-    open_cases = dict(run(
-        select(CaseAssignment.mediator_id, func.count())
-        .where(id_filter(CaseAssignment.mediator_id), *takes_capacity())
-        .group_by(CaseAssignment.mediator_id)).all())
+    workload = select(CaseAssignment.mediator_id, func.count()).where(*takes_capacity())
+    if region_ids is not None:
+        workload = workload.where(id_filter(CaseAssignment.mediator_id))
+    else:
+        # The whole republic's workload is counted without the pool's ids, from ix_case_assignment_open alone in
+        # mediator order (an excluded mediator's count is read and not used): on 1,000,000 cases 6 ms against
+        # 16 ms joined to the pool (PostgreSQL) and 5 ms against 18-28 probing it (SQLite, which without
+        # statistics would rather scan all 1.1 million entries of ix_case_assignment_mediator: 52 ms).
+        workload = workload.with_hint(CaseAssignment, "INDEXED BY ix_case_assignment_open", "sqlite")
+    open_cases = dict(run(workload.group_by(CaseAssignment.mediator_id)).all())
     conflicts = conflicts or {}
     nothing: tuple = ()
     candidates = []

@@ -3,7 +3,7 @@
 import base64
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 
 from ..domain.case_states import CaseState, Outcome
 from ..domain.roles import Actor, Role, ScopeLevel
@@ -48,8 +48,12 @@ def takes_capacity() -> tuple:
     that invariant. Were one ever left running, its mediator would look busier, never freer.
     Counted from ix_case_assignment_mediator alone (mediator, ended, status): the join read one case row per
     open assignment, 32 ms for Almaty's 207 mediators on 1M cases (bench/RESULTS.md).
+    Everyone's count at once (the republic pool) reads ix_case_assignment_open, whose predicate these terms are:
+    the statuses are written into the SQL, since SQLite uses a partial index only for the same term and
+    PostgreSQL cannot prove the predicate from bound parameters once a statement is prepared.
     """
-    return CaseAssignment.ended_at.is_(None), CaseAssignment.status.in_(WORKING_STATUSES)
+    working = bindparam("working_statuses", list(WORKING_STATUSES), expanding=True, literal_execute=True, unique=True)
+    return CaseAssignment.ended_at.is_(None), CaseAssignment.status.in_(working)
 
 
 def open_cases_of_row():

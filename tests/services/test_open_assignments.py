@@ -2,12 +2,13 @@
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from mediation.domain.case_states import CaseState, Outcome, TerminationGround
 from mediation.extensions import db
 from mediation.models import Case, CaseAssignment
 from mediation.services import case_lifecycle, registry_queries
+from mediation.services.assignment_inputs import candidate_inputs
 from mediation.services.case_lifecycle import Closure
 from tests import case_factories as cf
 from tests import factories
@@ -72,3 +73,42 @@ def test_a_release_leaves_the_co_mediator_running_and_closing_ends_it(org):
         outcome=Outcome.WITHDRAWN, ground=TerminationGround.JOINT_REFUSAL, effective_on=effective))
     db.session.commit()
     assert counted(co.id) == 0 == rf.open_cases_of(co.id)
+
+
+def test_everyones_workload_is_read_from_the_running_assignments_index(org):
+    # Given mediators in two regions: one on two open cases and a closed one, one declined, one on nothing
+    coordinator = factories.make_user("coordinator", org=org)
+    busy, declined = cf.make_mediator(org.almaty), cf.make_mediator(org.almaty)
+    idle = cf.make_mediator(org.abai)
+    db.session.commit()
+    for stage in ("assigned", "in_mediation", "closed"):
+        cf.advance(cf.register(coordinator, org.republican_house, received_on=RECEIVED), stage, coordinator,
+                   lead_id=busy.id, signed_on=RECEIVED)
+    turned_down = cf.advance(cf.register(coordinator, org.republican_house, received_on=RECEIVED), "assigned",
+                             coordinator, lead_id=declined.id)
+    case_lifecycle.release_mediators(cf.step(coordinator, turned_down, cf.at(RECEIVED)), "declined", "Бос емес")
+    db.session.commit()
+    # When the whole republic's candidates are read, and one region's
+    statements: list[tuple[str, object]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        republic = {c.id: c.open_cases for c in candidate_inputs(None, today=RECEIVED)}
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    region = {c.id: c.open_cases for c in candidate_inputs([org.almaty.id], today=RECEIVED)}
+    # Then both count the running assignments only, as the count by case state does
+    expected = {m.id: rf.open_cases_of(m.id) for m in (busy, declined, idle)}
+    assert expected == {busy.id: 2, declined.id: 0, idle.id: 0}
+    assert {i: republic[i] for i in expected} == expected
+    assert {i: region[i] for i in (busy.id, declined.id)} == {busy.id: 2, declined.id: 0}
+    # And the republic's count names the statuses in its SQL, the partial index's own term (a bound parameter
+    # would keep SQLite, and a prepared PostgreSQL statement, off the index)
+    count, parameters = next((s, p) for s, p in statements if "count(*)" in s and "case_assignment" in s)
+    assert "status IN ('proposed', 'accepted')" in count
+    if db.engine.dialect.name == "sqlite":
+        plan = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {count}", parameters).all()
+        assert any("ix_case_assignment_open" in row[-1] for row in plan), plan
