@@ -39,6 +39,10 @@ class ExclusionReason(StrEnum):
     NOT_AVAILABLE_WITHIN_HORIZON = "not_available_within_horizon"
 
 
+# The reasons in declaration order, once: iterating the enum class per excluded candidate showed in profiles.
+_REASON_ORDER: tuple[ExclusionReason, ...] = tuple(ExclusionReason)
+
+
 class Factor(StrEnum):
     """Scoring factors; the same codes key the policy weights and the score breakdown."""
 
@@ -273,8 +277,9 @@ def exclusion(
 ) -> Exclusion | None:
     """All reasons `candidate` cannot take `case` today, or None if every hard filter passes."""
     personal, codes = personal_reasons(candidate, policy, today, thresholds)
-    found = set(personal) | set(case_reasons(case, candidate, policy, candidate.open_cases))
-    if not found:
+    for_case = case_reasons(case, candidate, policy, candidate.open_cases)
+    if not personal and not for_case:
         return None
+    found = set(personal).union(for_case)
     # Report in the declaration order of the enum: stable for the UI and for tests.
-    return Exclusion(candidate.id, tuple(r for r in ExclusionReason if r in found), tuple(codes))
+    return Exclusion(candidate.id, tuple(r for r in _REASON_ORDER if r in found), tuple(codes))

@@ -212,7 +212,8 @@ def eligibility_reasons(
     elif age < thresholds.public_min_age:
         reasons.append(IneligibilityReason.UNDER_AGE)
     # Iterate the enum, not the set, so the order of codes is stable for tests and logs.
-    reasons.extend(IneligibilityReason(d.value) for d in Disqualification if d in profile.disqualifications)
+    if profile.disqualifications:
+        reasons.extend(IneligibilityReason(d.value) for d in Disqualification if d in profile.disqualifications)
     if is_suspended_on(profile, on):
         reasons.append(IneligibilityReason.SUSPENDED)
     if profile.status == MediatorStatus.EXCLUDED:
@@ -236,6 +237,8 @@ def available_within(weekly_hours: Iterable[WeeklyHours], absences: Iterable[Abs
     if not weekdays:
         return False
     absences = tuple(absences)
+    if not absences and days >= 7:  # seven days in a row hold every weekday
+        return True
     return any(
         (day := start + timedelta(days=offset)).weekday() in weekdays and not is_absent_on(absences, day)
         for offset in range(days)

@@ -203,6 +203,9 @@ def test_absence_ends_are_inclusive():
         ((1,), (), 1, False),
         ((1,), (), 2, True),
         ((), (), 14, False),  # no weekly hours at all
+        ((6,), (), 6, False),  # Sunday is the seventh day: six days miss it
+        ((6,), (), 7, True),  # seven days in a row hold every weekday
+        ((5, 6), (), 90, True),
         ((0, 2), (Absence(date(2025, 3, 10), date(2025, 3, 16)),), 7, False),
         ((0, 2), (Absence(date(2025, 3, 10), date(2025, 3, 16)),), 8, True),
     ],
