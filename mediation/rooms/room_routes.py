@@ -13,7 +13,7 @@ from ..web.forms import EmptyForm, put_error
 from . import bp
 from .forms import ClosureForm, RoomForm
 from .messages import house_error
-from .routes import KEEPERS, house_or_404
+from .routes import KEEPERS, house_or_404, warn_if_stranded
 
 
 def _room_data(form: RoomForm) -> house_service.RoomData:
@@ -40,9 +40,10 @@ def _put_errors(form, error: house_service.HouseInvalid) -> None:
 
 def _render_room(house, room, form, closure_form=None):
     failed = bool(form.errors or (closure_form is not None and closure_form.errors))
+    stranded = house_service.stranded_sessions([room], utcnow()) if room is not None else []
     return render_template("rooms/room_form.html", house=house, room=room, form=form, today=local_date(utcnow()),
                            closure_form=closure_form or ClosureForm(formdata=None),
-                           action_form=EmptyForm(formdata=None)), 422 if failed else 200
+                           action_form=EmptyForm(formdata=None), stranded=stranded), 422 if failed else 200
 
 
 @bp.route("/houses/<id:house_id>/rooms/new", methods=["GET", "POST"])
@@ -80,6 +81,8 @@ def edit_room(room_id: int):
         else:
             db.session.commit()
             flash(_("Room %(name)s saved.", name=room.name), "success")
+            if warn_if_stranded([room]):  # the room's page lists them
+                return redirect(url_for("rooms.edit_room", room_id=room_id))
             return redirect(url_for("rooms.house", house_id=room.house_id))
     db.session.rollback()
     return _render_room(room.house, room, form)
@@ -101,6 +104,7 @@ def add_room_closure(room_id: int):
         else:
             db.session.commit()
             flash(_("Closure added."), "success")
+            warn_if_stranded([room])
             return redirect(url_for("rooms.edit_room", room_id=room_id))
     db.session.rollback()
     return _render_room(room.house, room, RoomForm(formdata=None, obj=room), closure_form)

@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..domain.errors import NotAllowed
@@ -40,6 +41,16 @@ def house_or_404(house_id: int):
         abort(404)
 
 
+def warn_if_stranded(rooms) -> bool:
+    """After a change: flash how many booked sessions now fall while their room is out of use; True if any."""
+    count = len(house_service.stranded_sessions(rooms, utcnow()))
+    if count:
+        flash(ngettext("%(num)d session is still booked for a time its room is out of use: it must be moved.",
+                       "%(num)d sessions are still booked for a time their rooms are out of use: they must be moved.",
+                       count), "warning")
+    return bool(count)
+
+
 def render_house(house, *, house_form=None, hours_form=None, closure_form=None):
     """The house page; a form passed in (with its errors) replaces the fresh one, and answers 422."""
     failed = any(f is not None and f.errors for f in (house_form, hours_form, closure_form))
@@ -47,12 +58,13 @@ def render_house(house, *, house_form=None, hours_form=None, closure_form=None):
         hours_form = OpeningHoursForm(formdata=None)
         hours_form.fill(house.opening_hours)
     today = local_date(utcnow())
+    can_manage = house_service.can_manage(current_user.actor, house)  # case numbers only for the house's keepers
     return render_template(
-        "rooms/house.html", house=house, today=today,
-        can_manage=house_service.can_manage(current_user.actor, house),
+        "rooms/house.html", house=house, today=today, can_manage=can_manage,
         house_form=house_form or HouseForm(formdata=None, obj=house),
         hours_form=hours_form, closure_form=closure_form or ClosureForm(formdata=None),
         action_form=EmptyForm(formdata=None), hours_by_day={row.weekday: row for row in house.opening_hours},
+        stranded=house_service.stranded_sessions(house.rooms, utcnow()) if can_manage else [],
         upcoming=[c for c in house.closures if c.end >= today],
         past=[c for c in house.closures if c.end < today],
     ), 422 if failed else 200
@@ -82,6 +94,7 @@ def apply_change(house_id: int, form, slot: str, perform, done: str):
         else:
             db.session.commit()
             flash(done, "success")
+            warn_if_stranded(house.rooms)
             return redirect(url_for("rooms.house", house_id=house_id))
     db.session.rollback()  # nothing half written reaches the page
     return render_house(house, **{slot: form})

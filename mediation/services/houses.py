@@ -20,8 +20,18 @@ from ..domain.houses import (
 from ..domain.policies import Placement, can_manage_house, can_view_house
 from ..domain.roles import Actor, ScopeLevel
 from ..extensions import db
-from ..models import FriendshipHouse, HouseClosure, HouseOpeningHours, MediationRoom, RoomClosure
+from ..models import (
+    Case,
+    FriendshipHouse,
+    HouseClosure,
+    HouseOpeningHours,
+    MediationRoom,
+    MediationSession,
+    RoomClosure,
+)
+from ..models.session import ACTIVE as SCHEDULED
 from . import audit
+from .clock import local_date
 
 __all__ = ["DayHours", "HouseInvalid", "HouseNotFound", "RoomNotFound"]
 
@@ -228,6 +238,41 @@ def update_room(actor: Actor, room_id: int, data: RoomData, *, ip: str | None, n
     changed = _apply(room, data)
     _audit("room.update", actor, "room", room.id, {"fields": changed}, ip, now)
     return room
+
+
+@dataclass(frozen=True)
+class StrandedSession:
+    """A session still booked in a room at a time the room or its house is out of use."""
+
+    case_number: str
+    starts_at: datetime  # naive UTC
+    room_name: str
+
+
+def stranded_sessions(rooms: Sequence[MediationRoom], now: datetime) -> list[StrandedSession]:
+    """Scheduled sessions from `now` on in the rooms (of one house) while the room or the house is inactive or
+    closed that day, by time.
+
+    Deactivating or closing keeps the bookings (they are history once past); the keeper is shown these so
+    the cases' coordinators can move them before the parties arrive at a locked door.
+    """
+    by_id = {room.id: room for room in rooms}
+    if not by_id:
+        return []
+    rows = db.session.execute(
+        select(MediationSession.room_id, MediationSession.starts_at, Case.number)
+        .join(Case, Case.id == MediationSession.case_id)
+        .where(MediationSession.room_id.in_(by_id), MediationSession.status == SCHEDULED,
+               MediationSession.starts_at >= now)
+        .order_by(MediationSession.starts_at, MediationSession.id)).all()
+    found = []
+    for room_id, starts_at, number in rows:
+        room = by_id[room_id]
+        day = local_date(starts_at)
+        closed = any(c.start <= day <= c.end for c in (*room.closures, *room.house.closures))
+        if closed or not (room.active and room.house.active):
+            found.append(StrandedSession(number, starts_at, room.name))
+    return found
 
 
 def add_room_closure(actor: Actor, room_id: int, start: date, end: date, reason: str, *, ip: str | None,

@@ -11,7 +11,10 @@ from sqlalchemy import func, select
 
 from mediation.extensions import db
 from mediation.models import AuditEvent, HouseClosure, HouseOpeningHours, MediationRoom, RoomClosure
+from mediation.services import scheduling
+from mediation.services.clock import utcnow
 from tests import factories
+from tests import session_factories as sf
 from tests.conftest import csrf_token, login
 
 FORM_CONTROL = re.compile(r"<(?:input|select|textarea)\b[^>]*>")
@@ -239,6 +242,58 @@ def test_room_closed_for_renovation(client, org, staff):
     assert count(RoomClosure) == 0 and db.session.get(MediationRoom, room.id).active
     assert actions() == ["room.closure_add", "room.closure_remove"]
 
+
+
+def test_deactivating_a_booked_room_lists_the_sessions_to_move(client, org, staff):
+    case, coordinator, _user, mediator = sf.case_in_mediation(org)
+    room, monday = case.house.rooms[0], sf.next_monday(1)
+    scheduling.book(coordinator.actor, case.id, sf.plan(case, mediator, sf.local(monday, 10)), now=utcnow())
+    db.session.commit()
+    token = sign_in(client, staff.manager)
+    assert "stranded-sessions" not in text_of(client.get(f"/rooms/{room.id}"))
+    response = client.post(f"/rooms/{room.id}", data={"csrf_token": token, "name": room.name, "capacity": "8"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/rooms/{room.id}")
+    page = text_of(client.get(f"/rooms/{room.id}"))
+    assert "1 session is still booked for a time its room is out of use: it must be moved." in page
+    assert 'id="stranded-sessions"' in page and case.number in page
+    # Back in use: the warning goes, and a closure over that Monday brings it back.
+    client.post(f"/rooms/{room.id}", data={"csrf_token": token, "name": room.name, "capacity": "8", "active": "y"})
+    assert "stranded-sessions" not in text_of(client.get(f"/rooms/{room.id}"))
+    client.post(f"/rooms/{room.id}/closures", data={"csrf_token": token, "start": monday.isoformat(),
+                                                     "end": monday.isoformat(), "reason": "Жөндеу"})
+    page = text_of(client.get(f"/rooms/{room.id}"))
+    assert "1 session is still booked" in page and case.number in page
+
+
+def test_the_stranded_sessions_warning_comes_in_the_users_language(client, org):
+    case, coordinator, _user, mediator = sf.case_in_mediation(org)
+    room = case.house.rooms[0]
+    scheduling.book(coordinator.actor, case.id, sf.plan(case, mediator, sf.local(sf.next_monday(1), 10)),
+                    now=utcnow())
+    manager = person("manager", org, locale="kk")
+    token = sign_in(client, manager)
+    client.post(f"/rooms/{room.id}", data={"csrf_token": token, "name": room.name, "capacity": "8"})
+    page = text_of(client.get(f"/rooms/{room.id}"))
+    assert "out of use" not in page and case.number in page
+    assert "1 кездесу" in page
+
+
+def test_closing_a_house_lists_its_stranded_sessions_to_keepers_only(client, org, staff):
+    case, coordinator, _user, mediator = sf.case_in_mediation(org)
+    house, monday = case.house, sf.next_monday(1)
+    scheduling.book(coordinator.actor, case.id, sf.plan(case, mediator, sf.local(monday, 10)), now=utcnow())
+    db.session.commit()
+    token = sign_in(client, staff.manager)
+    response = client.post(f"/rooms/houses/{house.id}/closures", data={
+        "csrf_token": token, "start": monday.isoformat(), "end": monday.isoformat(), "reason": "Мереке"})
+    assert response.status_code == 302
+    page = text_of(client.get(f"/rooms/houses/{house.id}"))
+    assert "1 session is still booked for a time its room is out of use" in page
+    assert 'id="stranded-sessions"' in page and f"{case.number} — " in page and house.rooms[0].name in page
+    reader = client.application.test_client()
+    sign_in(reader, coordinator)  # reads the house page, changes nothing: no case numbers of the house there
+    page = text_of(reader.get(f"/rooms/houses/{house.id}"))
+    assert house.rooms[0].name in page and "stranded-sessions" not in page
 
 # --- CSRF --------------------------------------------------------------------------------------------
 
