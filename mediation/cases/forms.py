@@ -125,6 +125,12 @@ def yes_no_choices():
     return [SelectChoice("", _l("Not yet answered")), SelectChoice("no", _l("No")), SelectChoice("yes", _l("Yes"))]
 
 
+class EditPartyForm(VersionedForm, PartyForm):
+    """Corrections to one party, with the case version the user saw."""
+
+    submit = SubmitField(_l("Save"))
+
+
 class ScreeningForm(VersionedForm):
     """The four Art. 1 questions."""
 

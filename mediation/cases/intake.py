@@ -1,4 +1,4 @@
-"""Registering an appeal and correcting a case's details."""
+"""Registering an appeal and correcting a case's details and its parties."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -17,12 +17,12 @@ from ..web.case_messages import INTAKE, stale_message
 from ..web.forms import add_field_error
 from . import bp
 from .common import step, today, visible_case
-from .forms import EditCaseForm, IntakeForm
+from .forms import EditCaseForm, EditPartyForm, IntakeForm
 from .routes import _houses_in_scope
 
 
-def _party_data(entry) -> case_intake.PartyData:
-    data = entry.form
+def _party_data(data) -> case_intake.PartyData:
+    """PartyData from a party's fields (an intake entry's form, or the correction form)."""
     return case_intake.PartyData(
         kind=PartyKind(data.kind.data), role=PartyRole(data.role.data), full_name=data.full_name.data,
         iin_bin=data.iin_bin.data or None, preferred_language=data.preferred_language.data or None,
@@ -41,7 +41,7 @@ def _intake_data(form: IntakeForm) -> case_intake.IntakeData:
         subject=form.subject.data, description=form.description.data or "", received_on=form.received_on.data,
         tension=TensionLevel(form.tension.data), languages=tuple(form.languages.data or ()),
         interpreter_needed=bool(form.interpreter_needed.data), signals=tuple(form.signals.data or ()),
-        parties=tuple(_party_data(entry) for entry in form.parties))
+        parties=tuple(_party_data(entry.form) for entry in form.parties))
 
 
 def _field(form: IntakeForm, name: str):
@@ -130,3 +130,38 @@ def edit(case_id: int):
         flash(_("Case %(number)s saved.", number=case.number), "success")
         return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("cases/edit.html", form=form, case=case, stale=None), 200 if not form.errors else 422
+
+
+@bp.route("/<id:case_id>/parties/<id:number>", methods=["GET", "POST"])
+@requires(*case_intake.PARTY_EDITORS)
+def edit_party(case_id: int, number: int):
+    """Correct party `number` (1, 2, … as on the case page); a concurrent change is refused with who and when."""
+    case = visible_case(case_id, edit=True)
+    party = next((p for p in case.parties if p.position == number - 1), None)
+    if party is None:
+        abort(404)
+    form = EditPartyForm(obj=party if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = case.version
+        form.kind.data, form.role.data = party.kind.value, party.role.value
+    status = 200
+    if form.validate_on_submit():
+        try:
+            case_intake.update_party(step(case.id, form.version.data), number - 1, _party_data(form))
+        except StaleCase as error:
+            db.session.rollback()
+            return render_template("cases/party_edit.html", form=form, case=visible_case(case_id), number=number,
+                                   stale=stale_message(error)), 409
+        except case_intake.IntakeInvalid as error:
+            db.session.rollback()
+            for name, code in error.errors.items():
+                add_field_error(form, form._fields.get(name, form.full_name), INTAKE.get(code, code))
+            status = 422
+        except NotAllowed:
+            abort(403)
+        else:
+            db.session.commit()
+            flash(_("Party %(n)d of case %(number)s saved.", n=number, number=case.number), "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/party_edit.html", form=form, case=case, number=number, stale=None), \
+        422 if form.errors else status

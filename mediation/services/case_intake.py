@@ -93,15 +93,21 @@ def _check(actor: Actor, data: IntakeData, house: FriendshipHouse | None, today:
     if not MIN_PARTIES <= len(data.parties) <= MAX_PARTIES:
         errors["parties"] = "too_few_parties" if len(data.parties) < MIN_PARTIES else "too_many_parties"
     for index, party in enumerate(data.parties):
-        prefix = f"parties-{index}-"
-        if party.iin_bin and not is_valid_iin_bin(normalise_iin_bin(party.iin_bin)):
-            errors[prefix + "iin_bin"] = "iin_invalid"
-        if party.ethnicity and not party.ethnicity_consent_on:
-            errors[prefix + "ethnicity_consent_on"] = "ethnicity_needs_consent"
-        if party.is_minor and party.kind is not PartyKind.PERSON:
-            errors[prefix + "is_minor"] = "minor_must_be_person"
+        errors.update(_party_errors(party, prefix=f"parties-{index}-"))
     if errors:
         raise IntakeInvalid(errors=errors)
+
+
+def _party_errors(party: PartyData, prefix: str = "") -> dict[str, str]:
+    """One party's rules (the form checks them too; the service does not trust it)."""
+    errors: dict[str, str] = {}
+    if party.iin_bin and not is_valid_iin_bin(normalise_iin_bin(party.iin_bin)):
+        errors[prefix + "iin_bin"] = "iin_invalid"
+    if party.ethnicity and not party.ethnicity_consent_on:
+        errors[prefix + "ethnicity_consent_on"] = "ethnicity_needs_consent"
+    if party.is_minor and party.kind is not PartyKind.PERSON:
+        errors[prefix + "is_minor"] = "minor_must_be_person"
+    return errors
 
 
 def find_duplicates(region_id: int, parties: tuple[PartyData, ...], exclude_case_id: int | None = None
@@ -213,5 +219,50 @@ def update_case(step: Step, edit: CaseEdit) -> Case:
         setattr(case, name, new[name])
     # The timeline names the fields that changed, never their (possibly confidential) content.
     record_event(case, step, "edited", data={"fields": changed})
+    save(case, step)
+    return case
+
+
+# Who corrects parties: those who register them. Party records hold identity numbers, contacts and ethnicity.
+PARTY_EDITORS = (Role.COORDINATOR, Role.MANAGER)
+# The Party columns a correction may change (position, case and id never do).
+PARTY_COLUMNS = ("kind", "role", "full_name", "name_folded", "iin_bin", "preferred_language", "phone", "email",
+                 "address", "representative_name", "representative_basis", "is_minor", "ethnicity",
+                 "ethnicity_consent_on", "consent_mediation_on", "consent_mediation_method", "consent_data_on",
+                 "consent_data_method")
+
+
+class PartyNotFound(DomainError):
+    """The case has no party at that position."""
+
+    code = "party_not_found"
+
+
+def update_party(step: Step, position: int, data: PartyData) -> Case:
+    """Correct one party (a misspelt name, a new phone, a consent recorded later); refused on a stale version.
+
+    The party keeps its id, so declared conflicts, sessions and assignments that name it still do.
+    """
+    if step.actor.role not in PARTY_EDITORS:
+        raise NotAllowed(actor_id=step.actor.id, action="update_party")
+    case = load_for_change(step)
+    if case.state is CaseState.CLOSED:
+        raise NotAllowed(actor_id=step.actor.id, case_id=case.id, reason_code="case_closed")
+    party = next((p for p in case.parties if p.position == position), None)
+    if party is None:
+        raise PartyNotFound(case_id=case.id, position=position)
+    if errors := _party_errors(data):
+        raise IntakeInvalid(errors=errors)
+    fresh = _party_row(position, data)
+    changed = [name for name in PARTY_COLUMNS if getattr(party, name) != getattr(fresh, name)]
+    if not changed:
+        return case
+    for name in changed:
+        setattr(party, name, getattr(fresh, name))
+    if {"full_name", "representative_name"} & set(changed):
+        case.search_text = search_text_of(case.number, case.parties)
+    # Field names only: the timeline and the audit trail never carry a party's identity number or ethnicity.
+    record_event(case, step, "party_edited", data={"party": position + 1,
+                                                   "fields": [n for n in changed if n != "name_folded"]})
     save(case, step)
     return case

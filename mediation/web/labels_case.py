@@ -94,6 +94,7 @@ EVENT = {
     "extended": _l("Term extended"),
     "proposal": _l("Proposal to mediate recorded"),
     "edited": _l("Details corrected"),
+    "party_edited": _l("Party details corrected"),
     "closed": _l("Case closed"),
     "session_booked": _l("Session booked"),
     "session_rescheduled": _l("Session rescheduled"),
