@@ -15,30 +15,9 @@ from mediation.models import Case, Party
 from mediation.services import case_intake
 from tests import case_factories as cf
 from tests import factories
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token
+from tests.web.pages import invalid_fields, person, sign_in, text_of
 from tests.web.test_cases_fuzz import FUZZ, ODD_PARTY, broken
-
-
-def person(role: str, org, locale: str = "en", **scope):
-    user = factories.make_user(role, org=org, **scope)
-    user.locale = locale
-    db.session.commit()
-    return user
-
-
-def sign_in(client, user) -> str:
-    assert login(client, user.username).status_code == 302
-    return csrf_token(client, "/")
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def invalid_fields(response) -> set[str]:
-    return {re.search(r'name="([^"]+)"', tag).group(1)
-            for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", response.get_data(as_text=True))
-            if "is-invalid" in tag}
 
 
 def form_of(response) -> dict:

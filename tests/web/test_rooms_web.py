@@ -1,8 +1,6 @@
 """The houses and rooms screens: who sees which house, who may change it, errors on the right field in the
 user's language, all-or-nothing opening hours, closures, room deactivation, audit rows and CSRF."""
 
-import html
-import re
 from datetime import time
 from types import SimpleNamespace
 
@@ -13,19 +11,10 @@ from mediation.extensions import db
 from mediation.models import AuditEvent, HouseClosure, HouseOpeningHours, MediationRoom, RoomClosure
 from mediation.services import scheduling
 from mediation.services.clock import utcnow
-from tests import factories
 from tests import session_factories as sf
-from tests.conftest import csrf_token, login
+from tests.web.pages import invalid_fields, person, sign_in, text_of
 
-FORM_CONTROL = re.compile(r"<(?:input|select|textarea)\b[^>]*>")
 OFFICE = {d: (time(9), time(18)) for d in range(5)}
-
-
-def person(role: str, org, locale: str = "en", **scope):
-    user = factories.make_user(role, org=org, **scope)
-    user.locale = locale
-    db.session.commit()
-    return user
 
 
 @pytest.fixture
@@ -36,20 +25,6 @@ def staff(org):
         abai_manager=person("manager", org, region=org.abai),
         coordinator=person("coordinator", org, house=org.republican_house),
         abai_mediator=person("mediator", org, house=org.semey_house))
-
-
-def sign_in(client, user) -> str:
-    assert login(client, user.username).status_code == 302
-    return csrf_token(client, "/")
-
-
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def invalid_fields(response) -> set[str]:
-    return {re.search(r'name="([^"]+)"', tag).group(1)
-            for tag in FORM_CONTROL.findall(response.get_data(as_text=True)) if "is-invalid" in tag}
 
 
 def hours_of(house) -> dict:
@@ -241,7 +216,6 @@ def test_room_closed_for_renovation(client, org, staff):
                        data={"csrf_token": token}).status_code == 302
     assert count(RoomClosure) == 0 and db.session.get(MediationRoom, room.id).active
     assert actions() == ["room.closure_add", "room.closure_remove"]
-
 
 
 def test_deactivating_a_booked_room_lists_the_sessions_to_move(client, org, staff):
