@@ -1,5 +1,6 @@
 """What the case page shows, gathered in one place for the page and for actions that fail validation."""
 
+from flask_login import current_user
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -7,6 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..domain.deadlines import deadline_status, proposal_lapsed
 from ..extensions import db
 from ..models import CaseAssignment, CaseEvent, FriendshipHouse, MediationSession, Party
+from ..services.case_intake import may_correct_parties
 from ..services.clock import utcnow
 from .common import deadline_policy, today
 
@@ -37,6 +39,7 @@ def detail_context(case, forms: dict, assignments: list | None = None) -> dict:
     lapsed = bool(case.proposal_sent_on) and proposal_lapsed(case.proposal_sent_on, case.proposal_accepted_on,
                                                               now, policy)
     return {"case": case, "assignments": assignments, "events": events, "forms": forms, "today": now,
+            "can_edit_parties": may_correct_parties(current_user.actor, case),
             "sessions": sessions, "now_utc": utcnow(),
             "deadline_status": deadline_status(case.deadline, now, policy).value if case.deadline else None,
             "proposal_lapsed": lapsed}

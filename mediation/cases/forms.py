@@ -128,6 +128,7 @@ def yes_no_choices():
 class EditPartyForm(VersionedForm, PartyForm):
     """Corrections to one party, with the case version the user saw."""
 
+    confirm_duplicates = HiddenField()
     submit = SubmitField(_l("Save"))
 
 

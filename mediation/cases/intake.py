@@ -7,7 +7,9 @@ from flask_login import current_user
 
 from ..domain.case_fields import CaseCategory, Channel, PartyKind, PartyRole, TensionLevel
 from ..domain.errors import NotAllowed
+from ..domain.identity import normalise_iin_bin
 from ..domain.roles import Role
+from ..domain.text import fold
 from ..extensions import db
 from ..services import case_intake
 from ..services.case_lifecycle import StaleCase
@@ -135,33 +137,50 @@ def edit(case_id: int):
 @bp.route("/<id:case_id>/parties/<id:number>", methods=["GET", "POST"])
 @requires(*case_intake.PARTY_EDITORS)
 def edit_party(case_id: int, number: int):
-    """Correct party `number` (1, 2, … as on the case page); a concurrent change is refused with who and when."""
-    case = visible_case(case_id, edit=True)
+    """Correct party `number` (1, 2, … as on the case page): the duplicate warning as at intake, then save;
+    a concurrent change is refused with who and when (409)."""
+    case = visible_case(case_id, edit=True, lock=request.method == "POST")
     party = next((p for p in case.parties if p.position == number - 1), None)
     if party is None:
         abort(404)
+    if not case_intake.may_correct_parties(current_user.actor, case):
+        abort(403)
     form = EditPartyForm(obj=party if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = case.version
         form.kind.data, form.role.data = party.kind.value, party.role.value
-    status = 200
+    status, duplicates = 200, []
     if form.validate_on_submit():
-        try:
-            case_intake.update_party(step(case.id, form.version.data), number - 1, _party_data(form))
-        except StaleCase as error:
-            db.session.rollback()
-            return render_template("cases/party_edit.html", form=form, case=visible_case(case_id), number=number,
-                                   stale=stale_message(error)), 409
-        except case_intake.IntakeInvalid as error:
-            db.session.rollback()
-            for name, code in error.errors.items():
-                add_field_error(form, form._fields.get(name, form.full_name), INTAKE.get(code, code))
+        data = _party_data(form)
+        if form.confirm_duplicates.data != "1" and _identity_changed(party, data):
+            duplicates = case_intake.find_duplicates(case.region_id, (data,), exclude_case_id=case.id)
+        if duplicates:
+            form.confirm_duplicates.data = "1"
             status = 422
-        except NotAllowed:
-            abort(403)
         else:
-            db.session.commit()
-            flash(_("Party %(n)d of case %(number)s saved.", n=number, number=case.number), "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/party_edit.html", form=form, case=case, number=number, stale=None), \
-        422 if form.errors else status
+            try:
+                case_intake.update_party(step(case.id, form.version.data), number - 1, data)
+            except StaleCase as error:
+                db.session.rollback()
+                return render_template("cases/party_edit.html", form=form, case=visible_case(case_id),
+                                       number=number, duplicates=[], stale=stale_message(error)), 409
+            except case_intake.IntakeInvalid as error:
+                db.session.rollback()
+                for name, code in error.errors.items():
+                    add_field_error(form, form._fields.get(name, form.full_name), INTAKE.get(code, code))
+                status = 422
+            except NotAllowed:
+                abort(403)
+            else:
+                db.session.commit()
+                flash(_("Party %(n)d of case %(number)s saved.", n=number, number=case.number), "success")
+                return redirect(url_for("cases.detail", case_id=case.id))
+    db.session.rollback()  # a POST that saved nothing ends its row lock here
+    return render_template("cases/party_edit.html", form=form, case=case, number=number, duplicates=duplicates,
+                           stale=None), 422 if form.errors else status
+
+
+def _identity_changed(party, data: case_intake.PartyData) -> bool:
+    """True if the correction changes what the duplicate warning compares: the ИИН/БИН or the folded name."""
+    iin = normalise_iin_bin(data.iin_bin) if data.iin_bin else None
+    return iin != party.iin_bin or fold(data.full_name) != party.name_folded

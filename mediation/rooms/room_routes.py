@@ -13,7 +13,7 @@ from ..web.forms import EmptyForm, put_error
 from . import bp
 from .forms import ClosureForm, RoomForm
 from .messages import house_error
-from .routes import KEEPERS, house_or_404, warn_if_stranded
+from .routes import KEEPERS, house_or_404, shows_case_numbers, warn_if_stranded
 
 
 def _room_data(form: RoomForm) -> house_service.RoomData:
@@ -43,7 +43,8 @@ def _render_room(house, room, form, closure_form=None):
     stranded = house_service.stranded_sessions([room], utcnow()) if room is not None else []
     return render_template("rooms/room_form.html", house=house, room=room, form=form, today=local_date(utcnow()),
                            closure_form=closure_form or ClosureForm(formdata=None),
-                           action_form=EmptyForm(formdata=None), stranded=stranded), 422 if failed else 200
+                           action_form=EmptyForm(formdata=None), stranded=stranded,
+                           case_numbers=shows_case_numbers()), 422 if failed else 200
 
 
 @bp.route("/houses/<id:house_id>/rooms/new", methods=["GET", "POST"])

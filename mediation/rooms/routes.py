@@ -41,6 +41,11 @@ def house_or_404(house_id: int):
         abort(404)
 
 
+def shows_case_numbers() -> bool:
+    """Stranded sessions are listed by case number except to admins, who keep houses but do not see cases."""
+    return current_user.role is not Role.ADMIN
+
+
 def warn_if_stranded(rooms) -> bool:
     """After a change: flash how many booked sessions now fall while their room is out of use; True if any."""
     count = len(house_service.stranded_sessions(rooms, utcnow()))
@@ -65,6 +70,7 @@ def render_house(house, *, house_form=None, hours_form=None, closure_form=None):
         hours_form=hours_form, closure_form=closure_form or ClosureForm(formdata=None),
         action_form=EmptyForm(formdata=None), hours_by_day={row.weekday: row for row in house.opening_hours},
         stranded=house_service.stranded_sessions(house.rooms, utcnow()) if can_manage else [],
+        case_numbers=shows_case_numbers(),
         upcoming=[c for c in house.closures if c.end >= today],
         past=[c for c in house.closures if c.end < today],
     ), 422 if failed else 200

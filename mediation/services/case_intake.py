@@ -232,6 +232,11 @@ PARTY_COLUMNS = ("kind", "role", "full_name", "name_folded", "iin_bin", "preferr
                  "consent_data_method")
 
 
+def may_correct_parties(actor: Actor, case: Case) -> bool:
+    """True if the actor's role corrects parties and the case is still open (scope is checked on loading)."""
+    return actor.role in PARTY_EDITORS and case.state is not CaseState.CLOSED
+
+
 class PartyNotFound(DomainError):
     """The case has no party at that position."""
 
@@ -246,7 +251,7 @@ def update_party(step: Step, position: int, data: PartyData) -> Case:
     if step.actor.role not in PARTY_EDITORS:
         raise NotAllowed(actor_id=step.actor.id, action="update_party")
     case = load_for_change(step)
-    if case.state is CaseState.CLOSED:
+    if not may_correct_parties(step.actor, case):
         raise NotAllowed(actor_id=step.actor.id, case_id=case.id, reason_code="case_closed")
     party = next((p for p in case.parties if p.position == position), None)
     if party is None:

@@ -257,8 +257,10 @@ def stranded_sessions(rooms: Sequence[MediationRoom], now: datetime) -> list[Str
     the cases' coordinators can move them before the parties arrive at a locked door.
     """
     by_id = {room.id: room for room in rooms}
-    if not by_id:
-        return []
+    today = local_date(now)
+    if not any(not (room.active and room.house.active)
+               or any(c.end >= today for c in (*room.closures, *room.house.closures)) for room in by_id.values()):
+        return []  # every room in use and no closure ahead: nothing to read
     rows = db.session.execute(
         select(MediationSession.room_id, MediationSession.starts_at, Case.number)
         .join(Case, Case.id == MediationSession.case_id)

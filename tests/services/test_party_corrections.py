@@ -90,8 +90,7 @@ def test_a_bad_correction_is_refused_on_its_field_and_writes_nothing(org, regist
     with pytest.raises(IntakeInvalid) as refused:
         correct(coordinator, case, 0, full_name="Жаңа Аты", **changes)
     assert refused.value.errors == {field: code}
-    db.session.rollback()
-    assert as_given(db.session.get(Party, case.parties[0].id)) == before
+    assert as_given(case.parties[0]) == before and not db.session.dirty  # refused before anything was set
 
 
 def test_a_stale_version_is_refused_and_the_first_edit_kept(org, registered):
@@ -115,3 +114,9 @@ def test_mediators_cannot_correct_parties_and_closed_cases_are_final(org, regist
         correct(other_house, case, 0, phone="+77011234567")
     with pytest.raises(PartyNotFound):
         case_intake.update_party(cf.step(coordinator, case, NOW), 5, as_given(case.parties[0]))
+    manager = factories.make_user("manager", org=org)
+    _user, lead = cf.make_mediator_user(org, house=org.republican_house)
+    cf.advance(case, "closed", manager, lead_id=lead.id, signed_on=RECEIVED, now=NOW)
+    db.session.commit()
+    with pytest.raises(NotAllowed):
+        correct(coordinator, case, 0, phone="+77011234567")

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from mediation.domain.scheduling import Venue
 from mediation.extensions import db
 from mediation.models import HouseClosure, MediationSession, RoomClosure
 from mediation.services import houses, scheduling
@@ -74,3 +75,23 @@ def test_cancelled_and_past_sessions_are_not_stranded(org):
     assert numbers_and_days(room) == [(case.number, first)]
     # Seen from a minute after the first session began, nothing is left to move.
     assert houses.stranded_sessions([room], sessions[0].starts_at + timedelta(minutes=1)) == []
+
+
+def test_a_closure_is_read_in_kazakhstan_time(org):
+    """A session at 02:00 in Almaty is 21:00 UTC the day before: a closure of its local day strands it."""
+    case, _coordinator, room, first, _second = booked(org)
+    early = sf.local(first + timedelta(days=1), 2)  # Tuesday 02:00 local = Monday 21:00 UTC
+    assert early.date() == first
+    db.session.add(MediationSession(case_id=case.id, house_id=room.house_id, room_id=room.id, venue=Venue.ROOM,
+                                    starts_at=early, ends_at=early + timedelta(hours=1)))
+    room.closures.append(RoomClosure(start=first + timedelta(days=1), end=first + timedelta(days=1), reason="Жөндеу"))
+    db.session.flush()
+    assert numbers_and_days(room) == [(case.number, first + timedelta(days=1))]
+
+
+def test_a_closure_already_over_strands_nothing(org):
+    _case, _coordinator, room, _first, _second = booked(org)
+    yesterday = (utcnow() + timedelta(hours=5)).date() - timedelta(days=1)
+    room.closures.append(RoomClosure(start=yesterday - timedelta(days=5), end=yesterday, reason="Жөндеу"))
+    db.session.flush()
+    assert numbers_and_days(room) == []

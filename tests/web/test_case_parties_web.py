@@ -95,13 +95,36 @@ def test_a_concurrent_save_is_refused_with_who_and_when(client, org, case):
         == "+77011234567"
 
 
-@pytest.mark.parametrize(("role", "scope", "status"), [
-    ("mediator", "house", 403), ("admin", None, 403), ("coordinator", "other_house", 404), ("manager", None, 200)])
-def test_who_may_open_the_correction_form(client, org, case, role, scope, status):
+@pytest.mark.parametrize(("role", "scope", "status", "missing_party"), [
+    ("mediator", "house", 403, 403), ("admin", None, 403, 403),  # refused by role before anything is read
+    ("coordinator", "other_house", 404, 404), ("manager", None, 200, 404)])
+def test_who_may_open_the_correction_form(client, org, case, role, scope, status, missing_party):
     where = {"house": {"house": org.republican_house}, "other_house": {"house": org.semey_house}}.get(scope, {})
     sign_in(client, person(role, org, **where))
     assert client.get(f"/cases/{case.id}/parties/1").status_code == status
-    assert client.get(f"/cases/{case.id}/parties/3").status_code in (404, status if status != 200 else 404)
+    assert client.get(f"/cases/{case.id}/parties/3").status_code == missing_party
+
+
+def test_a_correction_matching_another_open_case_is_warned_about_first(client, org, case):
+    coordinator = factories.make_user("coordinator", org=org, house=org.republican_house)
+    other = cf.register(coordinator, org.republican_house, received_on=cf.today(), now=cf.at(cf.today()),
+                        parties=cf.two_parties("Серік Ахметов", "Гүлнар Сейітова"))
+    db.session.commit()
+    sign_in(client, person("coordinator", org, house=org.republican_house))
+    body = {**form_of(client.get(f"/cases/{case.id}/parties/2")), "full_name": "СЕРІК АХМЕТОВ"}
+    warned = client.post(f"/cases/{case.id}/parties/2", data=body)
+    assert warned.status_code == 422
+    warning = text_of(warned).split('data-testid="duplicate-warning"')[1].split("</div>")[0]
+    assert other.number in warning and case.number not in warning  # the case's own party is no duplicate
+    assert db.session.scalars(select(Party.full_name).where(Party.case_id == case.id, Party.position == 1)).one() \
+        == "Иван Петров"
+    saved = client.post(f"/cases/{case.id}/parties/2", data=form_of(warned))  # "Save" again, the warning read
+    assert saved.status_code == 302
+    assert db.session.scalars(select(Party.full_name).where(Party.case_id == case.id, Party.position == 1)).one() \
+        == "СЕРІК АХМЕТОВ"
+    # The case's own parties are no duplicates: naming party 2 like party 1 saves at once.
+    body = {**form_of(client.get(f"/cases/{case.id}/parties/2")), "full_name": "Әлия Нұрова"}
+    assert client.post(f"/cases/{case.id}/parties/2", data=body).status_code == 302
 
 
 def test_no_correction_links_for_mediators_or_on_closed_cases(client, org, case):
@@ -120,6 +143,7 @@ def test_no_correction_links_for_mediators_or_on_closed_cases(client, org, case)
     assert f"/cases/{other.id}/parties/" not in text_of(reader.get(f"/cases/{other.id}"))
     body = {"csrf_token": token, "version": str(other.version), "kind": "person", "role": "applicant",
             "full_name": "Жаңа Аты"}
+    assert reader.get(f"/cases/{other.id}/parties/1").status_code == 403
     assert reader.post(f"/cases/{other.id}/parties/1", data=body).status_code == 403
 
 

@@ -268,6 +268,10 @@ def test_closing_a_house_lists_its_stranded_sessions_to_keepers_only(client, org
     sign_in(reader, coordinator)  # reads the house page, changes nothing: no case numbers of the house there
     page = text_of(reader.get(f"/rooms/houses/{house.id}"))
     assert house.rooms[0].name in page and "stranded-sessions" not in page
+    admin = client.application.test_client()
+    sign_in(admin, staff.admin)  # keeps the house, does not see cases: the times and rooms, no numbers
+    page = text_of(admin.get(f"/rooms/houses/{house.id}"))
+    assert 'id="stranded-sessions"' in page and house.rooms[0].name in page and case.number not in page
 
 # --- CSRF --------------------------------------------------------------------------------------------
 
