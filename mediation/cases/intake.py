@@ -134,36 +134,61 @@ def edit(case_id: int):
     return render_template("cases/edit.html", form=form, case=case, stale=None), 200 if not form.errors else 422
 
 
+@bp.route("/<id:case_id>/parties/new", methods=["GET", "POST"])
+@requires(*case_intake.PARTY_EDITORS)
+def add_party(case_id: int):
+    """Add a party who joined after intake, with the duplicate warning of intake."""
+    case = _case_for_parties(case_id)
+    form = EditPartyForm()
+    if request.method == "GET":
+        form.version.data = case.version
+        form.role.data = PartyRole.OTHER.value
+    return _party_form(case, None, form)
+
+
 @bp.route("/<id:case_id>/parties/<id:number>", methods=["GET", "POST"])
 @requires(*case_intake.PARTY_EDITORS)
 def edit_party(case_id: int, number: int):
-    """Correct party `number` (1, 2, … as on the case page): the duplicate warning as at intake, then save;
-    a concurrent change is refused with who and when (409)."""
-    case = visible_case(case_id, edit=True, lock=request.method == "POST")
+    """Correct party `number` (1, 2, … as on the case page), with the duplicate warning when who it is changes."""
+    case = _case_for_parties(case_id)
     party = next((p for p in case.parties if p.position == number - 1), None)
     if party is None:
         abort(404)
-    if not case_intake.may_correct_parties(current_user.actor, case):
-        abort(403)
     form = EditPartyForm(obj=party if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = case.version
         form.kind.data, form.role.data = party.kind.value, party.role.value
+    return _party_form(case, party, form)
+
+
+def _case_for_parties(case_id: int):
+    """The case, locked only to write; 403 when its parties may not be changed (closed)."""
+    case = visible_case(case_id, edit=True, lock=request.method == "POST")
+    if not case_intake.may_correct_parties(current_user.actor, case):
+        abort(403)
+    return case
+
+
+def _party_form(case, party, form: EditPartyForm):
+    """Show, warn about duplicates, or save a party form (`party` None: a new party); 409 on a stale version."""
     status, duplicates = 200, []
     if form.validate_on_submit():
         data = _party_data(form)
-        if form.confirm_duplicates.data != "1" and _identity_changed(party, data):
+        if form.confirm_duplicates.data != "1" and (party is None or _identity_changed(party, data)):
             duplicates = case_intake.find_duplicates(case.region_id, (data,), exclude_case_id=case.id)
         if duplicates:
             form.confirm_duplicates.data = "1"
             status = 422
         else:
             try:
-                case_intake.update_party(step(case.id, form.version.data), number - 1, data)
+                at = step(case.id, form.version.data)
+                if party is None:
+                    case_intake.add_party(at, data)
+                else:
+                    case_intake.update_party(at, party.position, data)
             except StaleCase as error:
                 db.session.rollback()
-                return render_template("cases/party_edit.html", form=form, case=visible_case(case_id),
-                                       number=number, duplicates=[], stale=stale_message(error)), 409
+                return _render_party(visible_case(case.id), party, form, [], stale_message(error)), 409
             except case_intake.IntakeInvalid as error:
                 db.session.rollback()
                 for name, code in error.errors.items():
@@ -173,11 +198,20 @@ def edit_party(case_id: int, number: int):
                 abort(403)
             else:
                 db.session.commit()
-                flash(_("Party %(n)d of case %(number)s saved.", n=number, number=case.number), "success")
+                if party is None:
+                    flash(_("Party %(n)d added to case %(number)s.", n=len(case.parties), number=case.number),
+                          "success")
+                else:
+                    flash(_("Party %(n)d of case %(number)s saved.", n=party.position + 1, number=case.number),
+                          "success")
                 return redirect(url_for("cases.detail", case_id=case.id))
     db.session.rollback()  # a POST that saved nothing ends its row lock here
-    return render_template("cases/party_edit.html", form=form, case=case, number=number, duplicates=duplicates,
-                           stale=None), 422 if form.errors else status
+    return _render_party(case, party, form, duplicates, None), 422 if form.errors else status
+
+
+def _render_party(case, party, form, duplicates, stale):
+    return render_template("cases/party_edit.html", form=form, case=case, duplicates=duplicates, stale=stale,
+                           number=party.position + 1 if party is not None else None)
 
 
 def _identity_changed(party, data: case_intake.PartyData) -> bool:

@@ -271,3 +271,26 @@ def update_party(step: Step, position: int, data: PartyData) -> Case:
                                                    "fields": [n for n in changed if n != "name_folded"]})
     save(case, step)
     return case
+
+
+def add_party(step: Step, data: PartyData) -> Case:
+    """Add a party who joined after intake (a neighbour drawn in, a second employer); refused on a stale version.
+
+    Parties are never removed: sessions, conflicts and documents name them.
+    """
+    if step.actor.role not in PARTY_EDITORS:
+        raise NotAllowed(actor_id=step.actor.id, action="add_party")
+    case = load_for_change(step)
+    if not may_correct_parties(step.actor, case):
+        raise NotAllowed(actor_id=step.actor.id, case_id=case.id, reason_code="case_closed")
+    errors = _party_errors(data)
+    if len(case.parties) >= MAX_PARTIES:
+        errors["full_name"] = "too_many_parties"
+    if errors:
+        raise IntakeInvalid(errors=errors)
+    position = max((p.position for p in case.parties), default=-1) + 1
+    case.parties.append(_party_row(position, data))
+    case.search_text = search_text_of(case.number, case.parties)
+    record_event(case, step, "party_added", data={"party": position + 1})
+    save(case, step)
+    return case

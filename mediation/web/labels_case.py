@@ -95,6 +95,7 @@ EVENT = {
     "proposal": _l("Proposal to mediate recorded"),
     "edited": _l("Details corrected"),
     "party_edited": _l("Party details corrected"),
+    "party_added": _l("Party added"),
     "closed": _l("Case closed"),
     "session_booked": _l("Session booked"),
     "session_rescheduled": _l("Session rescheduled"),

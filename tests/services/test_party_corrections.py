@@ -1,4 +1,5 @@
-"""Correcting a party after intake (case_intake.update_party): who may, what is checked, what is kept and written."""
+"""Correcting a party after intake (case_intake.update_party) and adding one who joins later (add_party): who may,
+what is checked, what is kept and written."""
 
 from dataclasses import replace
 from datetime import date, timedelta
@@ -6,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from mediation.domain.case_fields import PartyKind
+from mediation.domain.case_fields import PartyKind, PartyRole
 from mediation.domain.errors import NotAllowed
 from mediation.extensions import db
 from mediation.models import AuditEvent, CaseEvent, Party
@@ -120,3 +121,35 @@ def test_mediators_cannot_correct_parties_and_closed_cases_are_final(org, regist
     db.session.commit()
     with pytest.raises(NotAllowed):
         correct(coordinator, case, 0, phone="+77011234567")
+
+
+# --- a party who joins after intake -------------------------------------------------------------------------------
+
+def test_a_party_who_joins_later_is_added_last_and_found(org, registered):
+    coordinator, case = registered
+    version = case.version
+    case_intake.add_party(cf.step(coordinator, case, NOW), cf.party("Серік Ахметов", PartyRole.OTHER,
+                                                                    phone="+77011234567"))
+    db.session.commit()
+    assert [p.full_name for p in case.parties] == ["Әлия Нұрова", "Иван Петров", "Серік Ахметов"]
+    assert [p.position for p in case.parties] == [0, 1, 2] and case.version == version + 1
+    event = db.session.scalars(select(CaseEvent).where(CaseEvent.kind == "party_added")).one()
+    assert event.data == {"party": 3}
+    page = list_cases(coordinator.actor, CaseFilter(query="ахметов"), today=RECEIVED + timedelta(days=2))
+    assert [row.number for row in page.rows] == [case.number]
+
+
+def test_adding_is_refused_past_thirty_parties_on_a_bad_party_or_a_stale_version(org, registered):
+    coordinator, case = registered
+    stale = cf.step(coordinator, case, NOW)
+    with pytest.raises(IntakeInvalid) as refused:
+        case_intake.add_party(stale, cf.party("Жаңа", iin_bin="880315300658"))
+    assert refused.value.errors == {"iin_bin": "iin_invalid"} and len(case.parties) == 2
+    for n in range(28):
+        case_intake.add_party(cf.step(coordinator, case, NOW), cf.party(f"Тарап {n}"))
+    db.session.commit()
+    with pytest.raises(IntakeInvalid) as refused:
+        case_intake.add_party(cf.step(coordinator, case, NOW), cf.party("Отыз бірінші"))
+    assert refused.value.errors == {"full_name": "too_many_parties"} and len(case.parties) == 30
+    with pytest.raises(StaleCase):
+        case_intake.add_party(stale, cf.party("Кеш қалған"))

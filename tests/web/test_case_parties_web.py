@@ -182,3 +182,17 @@ def test_the_correction_form_never_fails_and_a_refusal_changes_nothing(client, s
     name = after[case_intake.PARTY_COLUMNS.index("full_name")]
     iin = after[case_intake.PARTY_COLUMNS.index("iin_bin")]
     assert name.strip() and len(name) <= 300 and (iin is None or is_valid_iin_bin(iin))
+
+
+def test_a_party_who_joins_later_is_added_from_the_case_page(client, org, case):
+    sign_in(client, person("coordinator", org, house=org.republican_house))
+    assert f'href="/cases/{case.id}/parties/new"' in text_of(client.get(f"/cases/{case.id}"))
+    body = form_of(client.get(f"/cases/{case.id}/parties/new"))
+    assert body["role"] == "other" and body["full_name"] == ""
+    refused = client.post(f"/cases/{case.id}/parties/new", data={**body, "full_name": ""})
+    assert refused.status_code == 422 and invalid_fields(refused) == {"full_name"}
+    response = client.post(f"/cases/{case.id}/parties/new", data={**body, "full_name": "Серік Ахметов"})
+    assert response.status_code == 302
+    page = text_of(client.get(f"/cases/{case.id}"))
+    assert "Party 3 added to case" in page and "Серік Ахметов" in page and "Party added" in page
+    assert f'href="/cases/{case.id}/parties/3"' in page
