@@ -237,6 +237,16 @@ def may_correct_parties(actor: Actor, case: Case) -> bool:
     return actor.role in PARTY_EDITORS and case.state is not CaseState.CLOSED
 
 
+def _load_for_party_change(step: Step, action: str) -> Case:
+    """The case for a change to its parties: the role first, then the case's version and state."""
+    if step.actor.role not in PARTY_EDITORS:
+        raise NotAllowed(actor_id=step.actor.id, action=action)
+    case = load_for_change(step)
+    if not may_correct_parties(step.actor, case):
+        raise NotAllowed(actor_id=step.actor.id, case_id=case.id, reason_code="case_closed")
+    return case
+
+
 class PartyNotFound(DomainError):
     """The case has no party at that position."""
 
@@ -248,11 +258,7 @@ def update_party(step: Step, position: int, data: PartyData) -> Case:
 
     The party keeps its id, so declared conflicts, sessions and assignments that name it still do.
     """
-    if step.actor.role not in PARTY_EDITORS:
-        raise NotAllowed(actor_id=step.actor.id, action="update_party")
-    case = load_for_change(step)
-    if not may_correct_parties(step.actor, case):
-        raise NotAllowed(actor_id=step.actor.id, case_id=case.id, reason_code="case_closed")
+    case = _load_for_party_change(step, "update_party")
     party = next((p for p in case.parties if p.position == position), None)
     if party is None:
         raise PartyNotFound(case_id=case.id, position=position)
@@ -278,11 +284,7 @@ def add_party(step: Step, data: PartyData) -> Case:
 
     Parties are never removed: sessions, conflicts and documents name them.
     """
-    if step.actor.role not in PARTY_EDITORS:
-        raise NotAllowed(actor_id=step.actor.id, action="add_party")
-    case = load_for_change(step)
-    if not may_correct_parties(step.actor, case):
-        raise NotAllowed(actor_id=step.actor.id, case_id=case.id, reason_code="case_closed")
+    case = _load_for_party_change(step, "add_party")
     errors = _party_errors(data)
     if len(case.parties) >= MAX_PARTIES:
         errors["full_name"] = "too_many_parties"

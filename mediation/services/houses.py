@@ -19,6 +19,7 @@ from ..domain.houses import (
 )
 from ..domain.policies import Placement, can_manage_house, can_view_house
 from ..domain.roles import Actor, ScopeLevel
+from ..domain.scheduling import DateRange
 from ..extensions import db
 from ..models import (
     Case,
@@ -32,6 +33,7 @@ from ..models import (
 from ..models.session import ACTIVE as SCHEDULED
 from . import audit
 from .clock import local_date
+from .schedule_context import room_closures
 
 __all__ = ["DayHours", "HouseInvalid", "HouseNotFound", "RoomNotFound"]
 
@@ -256,25 +258,24 @@ def stranded_sessions(rooms: Sequence[MediationRoom], now: datetime) -> list[Str
     Deactivating or closing keeps the bookings (they are history once past); the keeper is shown these so
     the cases' coordinators can move them before the parties arrive at a locked door.
     """
-    by_id = {room.id: room for room in rooms}
-    today = local_date(now)
-    if not any(not (room.active and room.house.active)
-               or any(c.end >= today for c in (*room.closures, *room.house.closures)) for room in by_id.values()):
-        return []  # every room in use and no closure ahead: nothing to read
+    if not rooms:
+        return []
+    house, today = rooms[0].house, local_date(now)
+    room_closed = room_closures([room.id for room in rooms], today, date.max)  # one query, the closures ahead
+    house_closed = [DateRange(c.start, c.end) for c in house.closures if c.end >= today]
+    out_of_use = {room.id for room in rooms if not (room.active and house.active)}
+    if not (out_of_use or room_closed or house_closed):
+        return []  # every room in use and no closure ahead: no sessions to read
+    names = {room.id: room.name for room in rooms}
     rows = db.session.execute(
         select(MediationSession.room_id, MediationSession.starts_at, Case.number)
         .join(Case, Case.id == MediationSession.case_id)
-        .where(MediationSession.room_id.in_(by_id), MediationSession.status == SCHEDULED,
+        .where(MediationSession.room_id.in_(names), MediationSession.status == SCHEDULED,
                MediationSession.starts_at >= now)
         .order_by(MediationSession.starts_at, MediationSession.id)).all()
-    found = []
-    for room_id, starts_at, number in rows:
-        room = by_id[room_id]
-        day = local_date(starts_at)
-        closed = any(c.start <= day <= c.end for c in (*room.closures, *room.house.closures))
-        if closed or not (room.active and room.house.active):
-            found.append(StrandedSession(number, starts_at, room.name))
-    return found
+    return [StrandedSession(number, starts_at, names[room_id]) for room_id, starts_at, number in rows
+            if room_id in out_of_use
+            or any(c.covers(local_date(starts_at)) for c in (*room_closed.get(room_id, ()), *house_closed))]
 
 
 def add_room_closure(actor: Actor, room_id: int, start: date, end: date, reason: str, *, ip: str | None,
