@@ -108,12 +108,13 @@ class Bench:
         self.record(name, role, times, queries, statuses, note)
 
     def measure_cold(self, name: str, role: str, client, paths: list[str], note: str = "") -> None:
-        """GET each path with the worker's registry snapshot emptied first (nothing unrecorded)."""
-        from mediation.services import registry_snapshot
+        """GET each path with the worker's registry snapshot and suggestion pools emptied first (nothing unrecorded)."""
+        from mediation.services import registry_snapshot, suggestion_pools
 
         times, queries, statuses = [], [], set()
         for path in paths:
             registry_snapshot.forget()
+            suggestion_pools.forget()
             response, elapsed, count = self.get(client, path)
             times.append(elapsed)
             queries.append(count)

@@ -12,15 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..domain.assignment_filters import Exclusion, ExclusionReason
-from ..domain.assignment_scoring import ScoredCandidate, Suggestions, suggest
+from ..domain.assignment_scoring import ScoredCandidate, Suggestions
 from ..domain.case_states import CaseState
 from ..domain.errors import DomainError
 from ..domain.mediator_eligibility import EligibilityThresholds
 from ..domain.roles import Actor, Role
 from ..extensions import db
 from ..models import Case, CaseAssignment, Mediator
-from . import audit
-from .assignment_inputs import candidate_inputs, case_inputs, conflicts_by_case, policy_for
+from . import audit, suggestion_pools
+from .assignment_inputs import case_inputs, conflicts_by_case, policy_for
 from .case_access import WORKING_STATUSES, case_for
 from .case_lifecycle import (
     MediatorUnavailable,
@@ -129,17 +129,14 @@ def suggestions_for(actor: Actor, case_id: int, *, today, thresholds: Eligibilit
     case_input = case_inputs([case.id])[0]
     party_ids = frozenset(p.id for p in case_input.parties)
     conflicts = {m: party_ids for m in conflicts_by_case([case.id]).get(case.id, set())}
-    regions = None if policy.allow_republic_pool else [case.region_id]
-    names: dict[int, str] = {}
-    candidates = candidate_inputs(regions, conflicts=conflicts, today=today, names=names,
-                                  categories=[case_input.category])
-    result = suggest(case_input, candidates, policy, today, thresholds)
+    region_id = None if policy.allow_republic_pool else case.region_id
+    result, names = suggestion_pools.suggestions(region_id, case_input, policy, conflicts, today=today,
+                                                 thresholds=thresholds)
     shown = {s.mediator_id for s in result.ranked[:SHOWN_RANKED]} | set(result.pair.mediator_ids if result.pair else ())
     rows = {m.id: m for m in db.session.scalars(
         select(Mediator).where(Mediator.id.in_(shown))
         .options(joinedload(Mediator.house), joinedload(Mediator.region)))} if shown else {}
-    listed = {s.mediator_id for s in result.ranked} | {e.mediator_id for e in result.excluded}
-    return SuggestionView(result, {m: names[m] for m in listed if m in names}, rows)
+    return SuggestionView(result, names, rows)  # the pool's names: every ranked and excluded mediator
 
 
 def _lock_and_count(mediator_id: int) -> tuple[Mediator, int]:
