@@ -63,6 +63,8 @@ class Config:
     # to 109 ms on 1M cases (bench/bench_gc.py, bench/RESULTS.md). Off for the test suite, which builds an app
     # per test: frozen objects are never freed.
     GC_FREEZE_AFTER_START = os.environ.get("GC_FREEZE_AFTER_START", "1") != "0"
+    # Build every region's suggestion pool in a background thread from a worker's first request (web/warmup.py).
+    WARM_SUGGESTIONS = os.environ.get("WARM_SUGGESTIONS", "1") != "0"
 
     # Login throttling: per account, and per client address through Flask-Limiter.
     LOGIN_MAX_FAILURES = 5
@@ -123,6 +125,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     ARGON2_FAST = True  # tests hash many passwords; the production parameters stay in services/passwords.py
     GC_FREEZE_AFTER_START = False
+    WARM_SUGGESTIONS = False  # tests that want it turn it on
 
 
 class ProductionConfig(Config):

@@ -10,8 +10,9 @@ On a database filled by fill_cases.py (--mediators 5000) and completed by fill_r
 - suggestions: GET /cases/<id>/suggestions for random cases awaiting assignment all over the country, signed
   in as the republic manager, through the Flask test client (time inside the WSGI app, as bench_cases.py);
   then the cases of Ulytau, whose policy lets the republic pool in (all 5,000 mediators are candidates).
-  First one view per region with the worker's registry snapshot emptied (a new worker's first view), which
-  also leaves every region warm for the timed views, as in a worker that has been serving.
+  First one view per region with the worker's registry snapshot and suggestion pools emptied before it (a
+  worker whose warm-up has not run); then a new worker's warm-up (web/warmup.py, timed alone) and one view per
+  region after it; every region is then warm for the timed views, as in a worker that has been serving.
 - registry: GET /mediators/ as the republic manager and as a region coordinator, with each filter and search.
 - batch: --batch-size cases of one region (--batch-region, default 75, Almaty, whose policy asks for
   co-mediators on interethnic cases and prefers neutral mediators) are put into awaiting assignment (those
@@ -107,14 +108,16 @@ class Bench:
                 statuses.add(response.status_code)
         self.record(name, role, times, queries, statuses, note)
 
-    def measure_cold(self, name: str, role: str, client, paths: list[str], note: str = "") -> None:
-        """GET each path with the worker's registry snapshot and suggestion pools emptied first (nothing unrecorded)."""
+    def measure_cold(self, name: str, role: str, client, paths: list[str], note: str = "", forget: bool = True) -> None:
+        """GET each path once (nothing unrecorded), with the worker's registry snapshot and suggestion pools emptied
+        before each unless `forget` is False."""
         from mediation.services import registry_snapshot, suggestion_pools
 
         times, queries, statuses = [], [], set()
         for path in paths:
-            registry_snapshot.forget()
-            suggestion_pools.forget()
+            if forget:
+                registry_snapshot.forget()
+                suggestion_pools.forget()
             response, elapsed, count = self.get(client, path)
             times.append(elapsed)
             queries.append(count)
@@ -156,8 +159,23 @@ class Bench:
         # view per region with the snapshot emptied before it; then every region is warm, as in a running worker.
         first = [r[0] for r in self.rows(
             "SELECT min(id) FROM \"case\" WHERE state = 'awaiting_assignment' GROUP BY region_id ORDER BY 1")]
-        self.measure_cold("suggestions: first view of a region in a new worker", "manager", manager,
-                          [f"/cases/{i}/suggestions" for i in first], f"{len(first)} regions, snapshot emptied")
+        paths = [f"/cases/{i}/suggestions" for i in first]
+        self.measure_cold("cold: first view of a region, pools not yet warm", "manager", manager, paths,
+                          f"{len(first)} regions, snapshot and pools emptied before each")
+        # A new worker warms every pool from its first request (web/warmup.py): the warm-up timed alone, then the
+        # first view of each region.
+        from mediation.services import registry_snapshot, suggestion_pools
+        from mediation.web import warmup
+
+        registry_snapshot.forget()
+        suggestion_pools.forget()
+        started, cpu = time.perf_counter(), time.thread_time()
+        built = warmup.warm_now(self.app)
+        self.record("worker warm-up: every region's pool", "-",
+                    [(time.perf_counter() - started, time.thread_time() - cpu, 0.0)], [0], {200},
+                    f"{built} pools, in a background thread from the worker's first request")
+        self.measure_cold("suggestions: first view of a region in a warmed new worker", "manager", manager, paths,
+                          f"{len(first)} regions", forget=False)
         self.measure("suggestions: any region", "manager", manager, [f"/cases/{i}/suggestions" for i in ids],
                      f"{len(set(ids))} distinct cases of {len(waiting):,} waiting")
         pool = [r[0] for r in self.rows(

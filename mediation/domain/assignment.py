@@ -1,4 +1,5 @@
-"""Mediator assignment: `suggest` for one case (from assignment_scoring) and the batch planner."""
+"""Mediator assignment: `suggest` for one case (from assignment_scoring; SuggestionPool in assignment_pool gives the
+same from an index) and the batch planner."""
 
 import heapq
 from collections.abc import Sequence

@@ -17,7 +17,7 @@ from ..domain.assignment_filters import (
     PartyInput,
 )
 from ..domain.assignment_scoring import declared_ethnicity
-from ..domain.case_fields import CaseCategory, TensionLevel
+from ..domain.case_fields import TensionLevel
 from ..domain.mediator_eligibility import Absence, WeeklyHours
 from ..extensions import db
 from ..models import (
@@ -131,12 +131,10 @@ def conflicts_by_case(case_ids: list[int]) -> dict[int, set[int]]:
 
 
 def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, frozenset[int]] | None = None,
-                     today: date, names: dict[int, str] | None = None,
-                     categories: list[CaseCategory] | None = None) -> list[CandidateInput]:
-    """Every registry mediator of the regions (None: the whole republic), with workload and track record.
+                     today: date) -> list[CandidateInput]:
+    """Every registry mediator of the regions (None: the whole republic), with workload and track record (the
+    batch planner's input; one case's suggestions read a worker-kept pool, services/suggestion_pools.py).
 
-    `names`, if given, receives every candidate's full name (for screens that list them), at no extra query.
-    `categories` narrows the track record to the categories that will be scored (None: all of them).
     The registry rows themselves come from the worker's snapshot, checked against each row's revision.
     """
     # Core statements on the session's connection: plain rows, without the ORM's per-row loading work (and
@@ -159,19 +157,16 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
         return id_in(column, ids, long_from=50) if region_ids is not None else column.in_(in_pool)
 
     entries = entries_for((m.id, m.revision) for m in pool)
-    if names is not None:
-        names.update((mediator_id, entry.full_name) for mediator_id, entry in entries.items())
     absences: dict[int, list[Absence]] = defaultdict(list)
     for mediator_id, start, end in run(select(
             MediatorAbsence.mediator_id, MediatorAbsence.start, MediatorAbsence.end)
             .where(id_filter(MediatorAbsence.mediator_id), MediatorAbsence.end >= today)).all():
         absences[mediator_id].append(Absence(start, end))
     records: dict[int, list[CategoryRecord]] = defaultdict(list)
-    in_categories = [MediatorCategoryStats.category.in_([c.value for c in categories])] if categories else []
     for mediator_id, category, closed, agreements in run(select(
             MediatorCategoryStats.mediator_id, MediatorCategoryStats.category, MediatorCategoryStats.closed,
             MediatorCategoryStats.agreements)
-            .where(id_filter(MediatorCategoryStats.mediator_id), *in_categories)).all():
+            .where(id_filter(MediatorCategoryStats.mediator_id))).all():
         records[mediator_id].append(CategoryRecord(category_of(category), closed, agreements))
     workload = select(CaseAssignment.mediator_id, func.count()).where(*takes_capacity())
     if region_ids is not None:

@@ -1,10 +1,10 @@
 """The worker's suggestion pools: a region's (or the republic's) candidates indexed once, live figures read per view.
 
-One statement per view reads the pool's ids and revisions with each mediator's workload, last assignment and
-track record in the case's category; absences come in a second. The pool (domain/assignment_pool.py) is rebuilt
-when the set of mediators changes and patched for each mediator whose revision moved (every registry edit, and
-every assignment, which stamps last_assigned_at), so it never serves a registry row older than the one just read.
-"""
+Four statements per view read the pool's ids and revisions, each mediator's workload and track record in the
+case's category, and absences not yet over. The pool (domain/assignment_pool.py) is rebuilt when the set of
+mediators changes and patched for each mediator whose revision moved (every registry edit, and every assignment,
+which stamps last_assigned_at), so it never serves a registry row older than the one just read. Pools are keyed
+by day, horizon and thresholds, which the eligibility and availability filters depend on."""
 
 import threading
 from collections import defaultdict
@@ -19,7 +19,7 @@ from ..domain.assignment_scoring import Suggestions, declared_ethnicity
 from ..domain.case_fields import CaseCategory
 from ..domain.mediator_eligibility import Absence, EligibilityThresholds
 from ..extensions import db
-from ..models import CaseAssignment, Mediator, MediatorAbsence, MediatorCategoryStats
+from ..models import AssignmentPolicyRecord, CaseAssignment, Mediator, MediatorAbsence, MediatorCategoryStats
 from .assignment_inputs import OFFICE_HOURS
 from .bulk_reads import id_in
 from .registry_queries import takes_capacity
@@ -154,3 +154,35 @@ def suggestions(region_id: int | None, case: CaseInput, policy: AssignmentPolicy
             by_id = dict(zip(ids, standings, strict=True))
             standings = [by_id[m] for m in pool.ids]
         return pool.suggest(case, policy, standings, absences, conflicts), cached.names.copy()
+
+
+def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
+    """Load the registry snapshot and build today's pool of every region and republic pool in use; the count built.
+
+    A new worker runs this once (web/warmup.py) so that no coordinator's first view of a region pays for it.
+    """
+    db.session.flush()
+    run = db.session.connection().execute
+    policies = {region_id: (horizon, republic) for region_id, horizon, republic in run(select(
+        AssignmentPolicyRecord.region_id, AssignmentPolicyRecord.horizon_days,
+        AssignmentPolicyRecord.allow_republic_pool)).all()}
+    default = AssignmentPolicy()
+    rows = run(select(Mediator.id, Mediator.revision, Mediator.region_id)
+               .where(Mediator.status != "excluded").order_by(Mediator.id)).all()
+    entries_for((m, r) for m, r, _ in rows)  # the whole registry in one pass, rather than region by region
+    by_scope: dict[int | None, list] = defaultdict(list)
+    for row in rows:
+        by_scope[row[2]].append(row)
+        by_scope[None].append(row)
+    wanted = set()
+    for region_id in {r[2] for r in rows} | set(policies):
+        horizon, republic = policies.get(region_id, (default.horizon_days, default.allow_republic_pool))
+        wanted.add((None if republic else region_id, horizon))
+    built = 0
+    for scope, horizon in sorted(wanted, key=lambda w: (w[0] is None, w[0] or 0, w[1])):
+        key = (scope, today, horizon, thresholds)
+        ids, revisions = [r[0] for r in by_scope[scope]], [r[1] for r in by_scope[scope]]
+        if key not in _POOLS:
+            _refreshed(key, ids, revisions, today, horizon, thresholds)
+            built += 1
+    return built

@@ -1,0 +1,36 @@
+"""A worker's first request warms every region's suggestion pool in the background (web/warmup.py)."""
+
+from mediation.extensions import db
+from mediation.models import AssignmentPolicyRecord
+from mediation.services import registry_snapshot, suggestion_pools
+from mediation.web import warmup
+from tests import registry_factories as rf
+
+
+def test_the_first_request_builds_each_regions_pool_and_the_republic_pool_once(app, client, org):
+    # Given mediators in two regions, one of whose policies opens the republic pool
+    almaty, abai = rf.mediator(org.almaty), rf.mediator(org.abai)
+    db.session.add(AssignmentPolicyRecord(region_id=org.abai.id, allow_republic_pool=True, horizon_days=7))
+    db.session.commit()
+    registry_snapshot.forget()
+    suggestion_pools.forget()
+    app.config["WARM_SUGGESTIONS"] = True
+    warmup.register(app)
+    # When the worker answers its first requests
+    client.get("/auth/login")
+    thread = app.extensions["suggestion_warmup"]
+    client.get("/auth/login")
+    thread.join(30)
+    # Then one thread built Almaty's pool and the republic pool Abai uses, with the whole registry loaded
+    assert app.extensions["suggestion_warmup"] is thread and not thread.is_alive()
+    assert {(key[0], key[2]) for key in suggestion_pools._POOLS} == {(org.almaty.id, 14), (None, 7)}
+    assert {almaty.id, abai.id} <= set(registry_snapshot._ENTRIES)
+    # And warming again builds nothing new
+    assert warmup.warm_now(app) == 0
+
+
+def test_no_warming_unless_configured(app, client, org):
+    suggestion_pools.forget()
+    warmup.register(app)  # WARM_SUGGESTIONS is off in the test configuration
+    client.get("/auth/login")
+    assert "suggestion_warmup" not in app.extensions and not suggestion_pools._POOLS
