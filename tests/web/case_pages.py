@@ -8,7 +8,6 @@ from mediation.models import Case
 from mediation.services.clock import utcnow
 from tests import case_factories as cf
 from tests.conftest import csrf_token
-from tests.web.pages import invalid_fields, person, sign_in  # noqa: F401 - the case tests import them from here
 
 NUMBER_LINK = re.compile(r'href="/cases/(\d+)">(\d{2}-\d{4}-\d{5})</a>')
 

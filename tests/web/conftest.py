@@ -6,7 +6,7 @@ import pytest
 
 from mediation.extensions import db
 from tests import case_factories as cf
-from tests.web.case_pages import person
+from tests.web.pages import person
 
 
 @pytest.fixture

@@ -11,14 +11,8 @@ from mediation.extensions import db
 from mediation.models import Case, CaseAssignment
 from tests import case_factories as cf
 from tests.conftest import csrf_token
-from tests.web.case_pages import (
-    block,
-    invalid_fields,
-    make_case,
-    page_of,
-    sign_in,
-    timeline,
-)
+from tests.web.case_pages import block, make_case, page_of, timeline
+from tests.web.pages import invalid_fields, sign_in
 
 # --- the action forms -------------------------------------------------------------------------------------------
 

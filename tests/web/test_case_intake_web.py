@@ -11,15 +11,8 @@ from mediation.extensions import db
 from mediation.models import Case
 from tests import case_factories as cf
 from tests.conftest import csrf_token
-from tests.web.case_pages import (
-    block,
-    intake_body,
-    invalid_fields,
-    make_case,
-    page_of,
-    person,
-    sign_in,
-)
+from tests.web.case_pages import block, intake_body, make_case, page_of
+from tests.web.pages import invalid_fields, person, sign_in
 
 # --- intake through the form ------------------------------------------------------------------------------------
 

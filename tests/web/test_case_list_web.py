@@ -15,15 +15,8 @@ from mediation.services.clock import utcnow
 from tests import case_factories as cf
 from tests.conftest import csrf_token
 from tests.sql_plans import sqlite_plan, statements_containing
-from tests.web.case_pages import (
-    block,
-    make_case,
-    next_link,
-    numbers,
-    page_of,
-    search,
-    sign_in,
-)
+from tests.web.case_pages import block, make_case, next_link, numbers, page_of, search
+from tests.web.pages import sign_in
 
 # --- filters ---------------------------------------------------------------------------------------------------
 

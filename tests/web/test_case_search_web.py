@@ -7,14 +7,8 @@ import pytest
 
 from mediation.extensions import db
 from tests.sql_plans import sqlite_plan, statements_containing
-from tests.web.case_pages import (
-    block,
-    make_case,
-    next_link,
-    numbers,
-    search,
-    sign_in,
-)
+from tests.web.case_pages import block, make_case, next_link, numbers, search
+from tests.web.pages import sign_in
 
 # --- search ----------------------------------------------------------------------------------------------------
 

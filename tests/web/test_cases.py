@@ -7,13 +7,8 @@ from mediation.domain.case_states import CaseState
 from mediation.extensions import db
 from mediation.models import Case
 from tests.conftest import csrf_token
-from tests.web.case_pages import (
-    make_case,
-    numbers,
-    page_of,
-    sign_in,
-    timeline,
-)
+from tests.web.case_pages import make_case, numbers, page_of, timeline
+from tests.web.pages import sign_in
 
 # --- the list and the case page, per role -------------------------------------------------------------------------
 

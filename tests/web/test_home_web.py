@@ -13,13 +13,8 @@ from mediation.models import Party
 from mediation.services import case_lifecycle
 from mediation.services.clock import utcnow
 from tests import case_factories as cf
-from tests.web.case_pages import (
-    block,
-    make_case,
-    numbers,
-    page_of,
-    sign_in,
-)
+from tests.web.case_pages import block, make_case, numbers, page_of
+from tests.web.pages import sign_in
 
 # --- "my work" on the start page --------------------------------------------------------------------------------
 
