@@ -266,8 +266,8 @@ class SuggestionPool:
             cap = c.max_active_cases
             free = (max(0, cap - open_now) / cap) if cap > 0 else 0.0
             rested = 1.0 if last_on is None else min(max(0, (today - last_on).days), saturation) / saturation
-            # The same products, summed in the same order, as score_candidate: equal totals, equal ranks.
-            total = (fit * w_lang + (w_spec if category in c.specializations else 0.0 * w_spec) + free * w_free
+            # The same products, added in the same order, as score_candidate: equal totals, equal ranks.
+            total = (0.0 + fit * w_lang + (w_spec if category in c.specializations else 0.0 * w_spec) + free * w_free
                      + ((1.0 * w_house) if home is not None and (c.region, c.house_id) == home else 0.0 * w_house)
                      + closed / (closed + half) * w_exp + (agreements + prior_weight) / (closed + strength) * w_out
                      + rested * w_rot)

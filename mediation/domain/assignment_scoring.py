@@ -204,7 +204,11 @@ def score_candidate(
         weight = w[Factor.ETHNICITY_NEUTRAL]
         lines.append(FactorScore(Factor.ETHNICITY_NEUTRAL, None, neutral, weight, neutral * weight))
         ethnicity_used = candidate.ethnicity is not None
-    total = sum(line.points for line in lines)
+    # Added left to right, not with sum(): Python 3.12's sum() of floats compensates rounding, and the suggestion
+    # pool (assignment_pool) must reach the very same totals, hence the same ranks, on every supported Python.
+    total = 0.0
+    for line in lines:
+        total += line.points
     return ScoredCandidate(candidate.id, total, tuple(lines), open_now, ethnicity_used)
 
 

@@ -2,8 +2,9 @@
 
 Four statements per view read the pool's ids and revisions, each mediator's workload and track record in the
 case's category, and absences not yet over. The pool (domain/assignment_pool.py) is rebuilt when the set of
-mediators changes and patched for each mediator whose revision moved (every registry edit, and every assignment,
-which stamps last_assigned_at), so it never serves a registry row older than the one just read. Pools are keyed
+mediators changes and patched for each mediator whose revision moved (every registry edit, and every assignment made
+one at a time, which stamps last_assigned_at through the ORM; the batch stamps it without a new revision, and the
+pool reads it fresh anyway), so a view is scored on the registry rows it read. Pools are keyed
 by day, horizon and thresholds, which the eligibility and availability filters depend on."""
 
 import threading
@@ -110,33 +111,35 @@ def _day_reader():
     return day_of
 
 
-def _refreshed(key: tuple, ids: list[int], revisions: list[int], today: date, horizon: int,
-               thresholds: EligibilityThresholds) -> _Cached:
-    """The cached pool for `key`, brought to the revisions just read (built anew if the mediators changed)."""
-    cached = _POOLS.get(key)
-    if cached is not None and cached.pool.ids == ids:
-        with cached.lock:
-            if cached.revisions == revisions:
-                return cached
-            moved = [(m, r) for m, r, old in zip(ids, revisions, cached.revisions, strict=True) if r != old]
-            entries = entries_for(moved)
-            if len(entries) == len(moved):
-                for mediator_id, entry in entries.items():
-                    cached.pool.replace(static_candidate(mediator_id, entry))
-                    cached.names[mediator_id] = entry.full_name
-                cached.revisions = revisions
-                return cached
-        # A mediator left the registry since the read: build the pool again from what is there.
+def _built(key: tuple, ids: list[int], revisions: list[int]) -> _Cached:
+    """A new pool for `key` from the registry rows of `ids`, stored in place of any older one."""
+    _, today, horizon, thresholds = key
     entries = entries_for(zip(ids, revisions, strict=True))
+    # Each row's own revision is kept, not the one asked for: a concurrent load may have stored an older row
+    # just after ours, and a mismatch makes the next view reload it rather than trust it for good.
     cached = _Cached(SuggestionPool([static_candidate(m, e) for m, e in entries.items()], today=today,
                                     horizon_days=horizon, thresholds=thresholds),
-                     [r for m, r in zip(ids, revisions, strict=True) if m in entries],
-                     {m: e.full_name for m, e in entries.items()})
+                     [e.revision for e in entries.values()], {m: e.full_name for m, e in entries.items()})
     with _STORING:
-        for stale in [k for k in _POOLS if k[1] != today]:
+        for stale in [k for k in _POOLS if k[1] < today]:  # yesterday's; a late view of yesterday keeps today's
             del _POOLS[stale]
         _POOLS[key] = cached
     return cached
+
+
+def _patched(cached: _Cached, ids: list[int], revisions: list[int]) -> bool:
+    """Bring a pool (its lock held) to the revisions read; False if a mediator left the registry since the read."""
+    if cached.revisions == revisions:
+        return True
+    moved = [(m, r) for m, r, held in zip(ids, revisions, cached.revisions, strict=True) if r != held]
+    entries = entries_for(moved)
+    if len(entries) != len(moved):
+        return False
+    for mediator_id, entry in entries.items():
+        cached.pool.replace(static_candidate(mediator_id, entry))
+        cached.names[mediator_id] = entry.full_name
+        cached.revisions[cached.pool.position(mediator_id)] = entry.revision  # as in _built
+    return True
 
 
 def suggestions(region_id: int | None, case: CaseInput, policy: AssignmentPolicy,
@@ -145,15 +148,24 @@ def suggestions(region_id: int | None, case: CaseInput, policy: AssignmentPolicy
     """Suggestions for `case` from the pool of a region (None: the republic), and the pool's names by id."""
     db.session.flush()  # Core statements skip the session's autoflush: pending changes must be visible
     ids, revisions, standings, absences = _live_figures(region_id, case.category, today)
-    horizon = policy.horizon_days
-    cached = _refreshed((region_id, today, horizon, thresholds), ids, revisions, today, horizon, thresholds)
-    # Under the lock: another thread's view may be patching the same pool.
+    key = (region_id, today, policy.horizon_days, thresholds)
+    # Patched and used under one hold of the lock: another thread's view, of an older or a newer snapshot, may
+    # patch the same pool to its own revisions in between.
+    cached = _POOLS.get(key)
+    if cached is not None:
+        with cached.lock:
+            if cached.pool.ids == ids and _patched(cached, ids, revisions):
+                return cached.pool.suggest(case, policy, standings, absences, conflicts), cached.names.copy()
+    # New, or the pool's mediators changed (one may have left the registry between our reads: the pool then
+    # holds fewer than we read).
+    cached = _built(key, ids, revisions)
     with cached.lock:
-        pool = cached.pool
-        if pool.ids != ids:  # a mediator left the registry between the two reads
-            by_id = dict(zip(ids, standings, strict=True))
-            standings = [by_id[m] for m in pool.ids]
-        return pool.suggest(case, policy, standings, absences, conflicts), cached.names.copy()
+        held = cached.pool.ids
+        if held != ids:
+            by_id = dict(zip(ids, zip(revisions, standings, strict=True), strict=True))
+            revisions, standings = [by_id[m][0] for m in held], [by_id[m][1] for m in held]
+        _patched(cached, held, revisions)
+        return cached.pool.suggest(case, policy, standings, absences, conflicts), cached.names.copy()
 
 
 def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
@@ -181,8 +193,7 @@ def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
     built = 0
     for scope, horizon in sorted(wanted, key=lambda w: (w[0] is None, w[0] or 0, w[1])):
         key = (scope, today, horizon, thresholds)
-        ids, revisions = [r[0] for r in by_scope[scope]], [r[1] for r in by_scope[scope]]
         if key not in _POOLS:
-            _refreshed(key, ids, revisions, today, horizon, thresholds)
+            _built(key, [r[0] for r in by_scope[scope]], [r[1] for r in by_scope[scope]])
             built += 1
     return built

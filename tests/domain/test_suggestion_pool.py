@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings, target
 from hypothesis import strategies as st
 
 from mediation.domain.assignment_filters import (
@@ -152,6 +152,95 @@ def test_a_replaced_candidate_counts_as_if_the_pool_were_new(people, data, case,
     # Then it suggests as a pool built from the new rows does
     assert as_plain(pool.suggest(case, policy, *live_figures(pool, changed, case))) == \
         as_plain(suggest(case, changed, policy, TODAY))
+
+
+# Most candidates pass every filter here, so ranking, ties, pairs, neutral scoring and the republic pool's
+# travellers are compared too (with the strategies above, most candidates are excluded).
+QUALIFIED = MediatorProfile(kind=MediatorKind.PROFESSIONAL, birth_date=date(1960, 1, 1), higher_education=True,
+                            certificate_number="C-1", certificate_date=date(2020, 1, 1))
+
+
+@st.composite
+def qualified(draw, n: int):
+    """A candidate who is eligible, keeps office hours and has room, with a varied record and languages."""
+    levels = draw(st.dictionaries(st.sampled_from(CODES), st.sampled_from(list(LanguageLevel)), min_size=1,
+                                  max_size=3))
+    closed = draw(st.sampled_from([0, 0, 1, 3, 5, 7]))
+    return CandidateInput(
+        id=n, profile=QUALIFIED, languages=tuple(LanguageSkill(code, level) for code, level in levels.items()),
+        specializations=frozenset(draw(st.sets(st.sampled_from(CATEGORIES)))),
+        region=draw(st.sampled_from(["75", "75", "71"])), house_id=draw(st.sampled_from([1, 2, None])),
+        takes_cases_elsewhere_in_region=draw(st.booleans()), max_active_cases=draw(st.sampled_from([3, 5])),
+        open_cases=draw(st.integers(0, 2)), weekly_hours=tuple(WeeklyHours(d, time(9), time(18)) for d in range(5)),
+        absences=draw(st.sampled_from([(), (), (Absence(TODAY + timedelta(days=1), TODAY + timedelta(days=2)),)])),
+        track_record=(CategoryRecord(draw(st.sampled_from(CATEGORIES)), closed, draw(st.integers(0, closed))),),
+        last_assigned_on=draw(st.none() | st.sampled_from([-2, 0, 7, 13, 30, 45]).map(
+            lambda d: TODAY - timedelta(days=d))),
+        ethnicity=draw(st.sampled_from([None, "kazakh", "russian", "korean", " Kazakh "])))
+
+
+SPOKEN_CASES = st.builds(
+    lambda category, house, langs, eths, interpreter, tension: CaseInput(
+        id=500, category=category, region="75", house_id=house,
+        parties=tuple(PartyInput(k + 1, frozenset(spoken), eth)
+                      for k, (spoken, eth) in enumerate(zip(langs, eths[:len(langs)], strict=True))),
+        has_interpreter=interpreter, high_tension=tension),
+    st.sampled_from(CATEGORIES), st.sampled_from([1, 2, None]),
+    st.lists(st.sets(st.sampled_from(CODES), min_size=1, max_size=2), min_size=1, max_size=3),
+    st.lists(st.sampled_from(["kazakh", "russian", "RUSSIAN", None]), min_size=3, max_size=3),
+    st.booleans(), st.booleans())
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(st.integers(0, 16), st.data(), SPOKEN_CASES, POLICIES)
+def test_rankings_ties_and_pairs_agree_when_most_candidates_qualify(size, data, case, policy):
+    people = [data.draw(qualified(n)) for n in range(1, size + 1)]
+    pool = index_of(people, policy)
+    expected = suggest(case, people, policy, TODAY)
+    target(float(len(expected.ranked)), label="ranked")
+    event("a pair proposed" if expected.pair else "no pair")
+    assert as_plain(pool.suggest(case, policy, *live_figures(pool, people, case))) == as_plain(expected)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.integers(2, 16), st.data(), SPOKEN_CASES, POLICIES,
+       st.sampled_from([EthnicityMode.PREFER_NEUTRAL, EthnicityMode.REQUIRE_PAIR]),
+       st.lists(st.sampled_from(["kazakh", "russian", "RUSSIAN", " Kazakh "]), min_size=3, max_size=3))
+def test_the_ethnicity_rules_agree_on_interethnic_cases_with_consent(size, data, case, policy, mode, communities):
+    # Given an interethnic case whose every party declared a community, under a policy that reads them
+    case = replace(case, category=CaseCategory.INTERETHNIC,
+                   parties=tuple(replace(p, ethnicity=e) for p, e in zip(case.parties, communities, strict=False)))
+    policy = replace(policy, ethnicity_mode=mode, weights={**policy.weights, Factor.ETHNICITY_NEUTRAL: 1.0})
+    people = [data.draw(qualified(n)) for n in range(1, size + 1)]
+    pool = index_of(people, policy)
+    expected = suggest(case, people, policy, TODAY)
+    event("neutral bonus used" if any(s.ethnicity_used for s in expected.ranked) else "no bonus")
+    event("a pair of two communities" if expected.pair and expected.pair.ethnicity_matched else "no matched pair")
+    assert as_plain(pool.suggest(case, policy, *live_figures(pool, people, case))) == as_plain(expected)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.integers(1, 12), st.data())
+def test_one_pool_stays_equal_over_many_views_and_changes(size, data):
+    # Given a pool that serves view after view while absences, workload and registry rows change in between
+    people = [data.draw(st.one_of(candidates(n), qualified(n))) for n in range(1, size + 1)]
+    policy = data.draw(POLICIES)
+    pool = index_of(people, policy)
+    for _ in range(data.draw(st.integers(1, 6))):
+        k = data.draw(st.integers(0, size - 1))
+        change = data.draw(st.sampled_from(["none", "absences", "registry", "workload"]))
+        if change == "absences":
+            people[k] = replace(people[k], absences=data.draw(ABSENCES))
+        elif change == "registry":
+            people[k] = replace(data.draw(qualified(people[k].id)), absences=people[k].absences)
+            pool.replace(index_of([people[k]], policy).cands[0])
+        elif change == "workload":
+            people[k] = replace(people[k], open_cases=data.draw(st.integers(0, 5)))
+        case = data.draw(st.one_of(CASES, SPOKEN_CASES))
+        weights = replace(data.draw(POLICIES), horizon_days=policy.horizon_days)
+        # Then each view is what suggest() says for the inputs of that moment
+        assert as_plain(pool.suggest(case, weights, *live_figures(pool, people, case))) == \
+            as_plain(suggest(case, people, weights, TODAY))
 
 
 BASE = CandidateInput(

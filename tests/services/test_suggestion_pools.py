@@ -8,7 +8,7 @@ import pytest
 from mediation.domain.mediator_eligibility import MediatorStatus
 from mediation.extensions import db
 from mediation.models import AssignmentPolicyRecord
-from mediation.services import assignment, registry, suggestion_pools
+from mediation.services import assignment, registry, registry_snapshot, suggestion_pools
 from tests import registry_factories as rf
 from tests.assignment_support import NOW, RECEIVED, TODAY, ranked_ids, reasons, suggest
 from tests.concurrency import run_concurrently
@@ -95,7 +95,8 @@ def test_views_in_threads_share_a_pool_while_edits_patch_it(app, org, people, al
     first, second, case = almaty
     suggest(people.coordinator, case)
     # Plain values only cross into the threads, never ORM objects
-    actor, keeper, case_id, names = people.coordinator.actor, people.republic_manager.actor, case.id, []
+    actor, keeper, case_id = people.coordinator.actor, people.republic_manager.actor, case.id
+    names: dict[int, list[str]] = {1: [], 2: [], 3: []}
     first_id, number, region_id = first.id, first.registry_number, org.almaty.id
 
     def work(index: int) -> None:
@@ -108,12 +109,38 @@ def test_views_in_threads_share_a_pool_while_edits_patch_it(app, org, people, al
                     db.session.commit()
                 else:
                     view = assignment.suggestions_for(actor, case_id, today=TODAY, thresholds=rf.THRESHOLDS)
-                    names.append(view.mediators[first_id])
+                    names[index].append(view.mediators[first_id])
                     db.session.rollback()
             db.session.remove()
 
     assert run_concurrently(4, work) == []
     db.session.rollback()  # a fresh snapshot: see what the threads committed
-    assert len(names) == 15 and set(names) <= {"Бірінші Медиатор", *(f"Есім {n}" for n in range(5))}
+    # Each reader's views never go back to an older name: a view is scored on the rows its own snapshot read,
+    # and a later snapshot is never older
+    rounds = {"Бірінші Медиатор": -1, **{f"Есім {n}": n for n in range(5)}}
+    for seen in names.values():
+        assert len(seen) == 5 and [rounds[name] for name in seen] == sorted(rounds[name] for name in seen)
     assert suggest(people.coordinator, case).mediators[first.id] == "Есім 4"
 
+
+
+def test_a_row_stored_late_by_a_concurrent_load_is_reloaded_on_the_next_view(org, people, almaty, monkeypatch):
+    first, _second, case = almaty
+    assert reasons(suggest(people.coordinator, case), first.id) == ()
+    before_edit = registry_snapshot._ENTRIES[first.id]
+    registry.update_mediator(people.republic_manager.actor, first.id,
+                             rf.data(org.almaty, registry_number=first.registry_number, full_name=first.full_name,
+                                     languages=(("uz", "native"),)), ip=None, now=NOW, today=TODAY)
+    db.session.commit()
+    load = registry_snapshot._load
+
+    def load_then_lose_the_race(ids):
+        load(ids)
+        # another thread's load, which read the row before the edit, stores it just after ours
+        registry_snapshot._ENTRIES[first.id] = before_edit
+
+    monkeypatch.setattr(registry_snapshot, "_load", load_then_lose_the_race)
+    suggest(people.coordinator, case)  # this view may be scored on the older row
+    monkeypatch.setattr(registry_snapshot, "_load", load)
+    # The next view reloads it: the pool kept the row's own revision, not the one it asked for
+    assert reasons(suggest(people.coordinator, case), first.id) == ("no_common_language",)

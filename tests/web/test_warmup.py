@@ -2,8 +2,11 @@
 
 from mediation.extensions import db
 from mediation.models import AssignmentPolicyRecord
-from mediation.services import registry_snapshot, suggestion_pools
+from mediation.services import assignment, registry_snapshot, suggestion_pools
+from mediation.services.clock import local_date, utcnow
 from mediation.web import warmup
+from tests import case_factories as cf
+from tests import factories
 from tests import registry_factories as rf
 
 
@@ -25,8 +28,17 @@ def test_the_first_request_builds_each_regions_pool_and_the_republic_pool_once(a
     assert app.extensions["suggestion_warmup"] is thread and not thread.is_alive()
     assert {(key[0], key[2]) for key in suggestion_pools._POOLS} == {(org.almaty.id, 14), (None, 7)}
     assert {almaty.id, abai.id} <= set(registry_snapshot._ENTRIES)
-    # And warming again builds nothing new
+    # And warming again builds nothing new, and a coordinator's first view uses the warmed pool
     assert warmup.warm_now(app) == 0
+    warmed = dict(suggestion_pools._POOLS)
+    coordinator = factories.make_user("coordinator", org=org, house=org.republican_house)
+    case = rf.waiting_case(coordinator, org.republican_house, received_on=cf.today())
+    db.session.commit()
+    view = assignment.suggestions_for(coordinator.actor, case.id, today=local_date(utcnow()),
+                                      thresholds=rf.THRESHOLDS)
+    assert [s.mediator_id for s in view.suggestions.ranked] == [almaty.id]
+    pools = suggestion_pools._POOLS
+    assert set(pools) == set(warmed) and all(pools[key] is pool for key, pool in warmed.items())
 
 
 def test_no_warming_unless_configured(app, client, org):

@@ -1,6 +1,5 @@
 """Fixtures of the admin screens' web tests: the signed-in administrator and the account worked on."""
 
-
 import pytest
 
 from mediation.extensions import db
