@@ -31,7 +31,7 @@ from ..models import (
 )
 from .bulk_reads import category_of, id_in
 from .registry_queries import takes_capacity
-from .registry_snapshot import entries_for
+from .registry_snapshot import RegistryEntry, entries_for
 
 RELEASED_STATUSES = ("declined", "recused", "objected")
 # A mediator whose weekly hours were never recorded is taken to keep office hours on working days;
@@ -185,14 +185,21 @@ def candidate_inputs(region_ids: list[int] | None, *, conflicts: dict[int, froze
         entry = entries.get(m.id)
         if entry is None:  # left the registry between the two reads
             continue
-        candidates.append(CandidateInput(
-            id=m.id, profile=entry.profile, languages=entry.languages, specializations=entry.specializations,
-            region=str(entry.region_id), house_id=entry.house_id,
-            takes_cases_elsewhere_in_region=entry.takes_cases_elsewhere, max_active_cases=entry.max_active_cases,
-            open_cases=open_cases.get(m.id, 0), weekly_hours=entry.weekly_hours or OFFICE_HOURS,
+        candidates.append(candidate_of(
+            m.id, entry, open_cases=open_cases.get(m.id, 0),
             absences=tuple(absences[m.id]) if m.id in absences else nothing,
             conflict_party_ids=conflicts.get(m.id, frozenset()),
             track_record=tuple(records[m.id]) if m.id in records else nothing,
-            last_assigned_on=m.last_assigned_at.date() if m.last_assigned_at else None,
-            ethnicity=declared_ethnicity(entry.ethnicity, entry.ethnicity_consented)))
+            last_assigned_on=m.last_assigned_at.date() if m.last_assigned_at else None))
     return candidates
+
+
+def candidate_of(mediator_id: int, entry: RegistryEntry, open_cases: int = 0, **live) -> CandidateInput:
+    """A candidate from its registry entry; the workload and `live` (absences, track record, last assignment,
+    conflicts) are the fields read fresh, left at their defaults for a suggestion pool."""
+    return CandidateInput(
+        id=mediator_id, profile=entry.profile, languages=entry.languages, specializations=entry.specializations,
+        region=str(entry.region_id), house_id=entry.house_id,
+        takes_cases_elsewhere_in_region=entry.takes_cases_elsewhere, max_active_cases=entry.max_active_cases,
+        open_cases=open_cases, weekly_hours=entry.weekly_hours or OFFICE_HOURS,
+        ethnicity=declared_ethnicity(entry.ethnicity, entry.ethnicity_consented), **live)

@@ -14,17 +14,17 @@ from datetime import date, datetime
 
 from sqlalchemy import String, func, select, type_coerce
 
-from ..domain.assignment_filters import AssignmentPolicy, CandidateInput, CaseInput
+from ..domain.assignment_filters import AssignmentPolicy, CaseInput
 from ..domain.assignment_pool import SuggestionPool
-from ..domain.assignment_scoring import Suggestions, declared_ethnicity
+from ..domain.assignment_scoring import Suggestions
 from ..domain.case_fields import CaseCategory
 from ..domain.mediator_eligibility import Absence, EligibilityThresholds
 from ..extensions import db
 from ..models import AssignmentPolicyRecord, CaseAssignment, Mediator, MediatorAbsence, MediatorCategoryStats
-from .assignment_inputs import OFFICE_HOURS
+from .assignment_inputs import candidate_of
 from .bulk_reads import id_in
 from .registry_queries import takes_capacity
-from .registry_snapshot import RegistryEntry, entries_for
+from .registry_snapshot import entries_for
 
 
 @dataclass
@@ -41,16 +41,6 @@ class _Cached:
 # today's first one is stored, so the map holds at most one pool per region and horizon in use.
 _POOLS: dict[tuple, _Cached] = {}
 _STORING = threading.Lock()
-
-
-def static_candidate(mediator_id: int, entry: RegistryEntry) -> CandidateInput:
-    """A candidate from its registry entry alone; the live fields stay at their defaults."""
-    return CandidateInput(
-        id=mediator_id, profile=entry.profile, languages=entry.languages, specializations=entry.specializations,
-        region=str(entry.region_id), house_id=entry.house_id,
-        takes_cases_elsewhere_in_region=entry.takes_cases_elsewhere, max_active_cases=entry.max_active_cases,
-        open_cases=0, weekly_hours=entry.weekly_hours or OFFICE_HOURS,
-        ethnicity=declared_ethnicity(entry.ethnicity, entry.ethnicity_consented))
 
 
 def forget() -> None:
@@ -117,7 +107,7 @@ def _built(key: tuple, ids: list[int], revisions: list[int]) -> _Cached:
     entries = entries_for(zip(ids, revisions, strict=True))
     # Each row's own revision is kept, not the one asked for: a concurrent load may have stored an older row
     # just after ours, and a mismatch makes the next view reload it rather than trust it for good.
-    cached = _Cached(SuggestionPool([static_candidate(m, e) for m, e in entries.items()], today=today,
+    cached = _Cached(SuggestionPool([candidate_of(m, e) for m, e in entries.items()], today=today,
                                     horizon_days=horizon, thresholds=thresholds),
                      [e.revision for e in entries.values()], {m: e.full_name for m, e in entries.items()})
     with _STORING:
@@ -136,7 +126,7 @@ def _patched(cached: _Cached, ids: list[int], revisions: list[int]) -> bool:
     if len(entries) != len(moved):
         return False
     for mediator_id, entry in entries.items():
-        cached.pool.replace(static_candidate(mediator_id, entry))
+        cached.pool.replace(candidate_of(mediator_id, entry))
         cached.names[mediator_id] = entry.full_name
         cached.revisions[cached.pool.position(mediator_id)] = entry.revision  # as in _built
     return True

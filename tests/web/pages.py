@@ -2,6 +2,7 @@
 
 import html
 import re
+from types import SimpleNamespace
 
 from mediation.extensions import db
 from tests import factories
@@ -33,3 +34,14 @@ def invalid_fields(response) -> set[str]:
     """Names of the form controls marked invalid."""
     return {re.search(r'name="([^"]+)"', tag).group(1)
             for tag in FORM_CONTROL.findall(response.get_data(as_text=True)) if "is-invalid" in tag}
+
+
+def every_role(org) -> SimpleNamespace:
+    """A committed user of each role and scope the screens' tests sign in as (English interface)."""
+    return SimpleNamespace(
+        admin=person("admin", org), republic_manager=person("manager", org),
+        almaty_manager=person("manager", org, region=org.almaty), abai_manager=person("manager", org, region=org.abai),
+        coordinator=person("coordinator", org, house=org.republican_house),
+        semey_coordinator=person("coordinator", org, house=org.semey_house),
+        mediator=person("mediator", org, house=org.republican_house),
+        other_mediator=person("mediator", org, house=org.republican_house))

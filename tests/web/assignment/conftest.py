@@ -1,7 +1,6 @@
 """Fixtures of the assignment screens' web tests."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 
@@ -9,19 +8,13 @@ from mediation.extensions import db
 from tests import case_factories as cf
 from tests import registry_factories as rf
 from tests.web.assignment_pages import received
-from tests.web.pages import person
+from tests.web.pages import every_role
 
 
 @pytest.fixture
 def staff(org):
     """Users of every role (English interface), and Almaty's mediators: the one with an account ranks first."""
-    staff = SimpleNamespace(
-        admin=person("admin", org), republic_manager=person("manager", org),
-        almaty_manager=person("manager", org, region=org.almaty), abai_manager=person("manager", org, region=org.abai),
-        coordinator=person("coordinator", org, house=org.republican_house),
-        semey_coordinator=person("coordinator", org, house=org.semey_house),
-        mediator=person("mediator", org, house=org.republican_house),
-        other_mediator=person("mediator", org, house=org.republican_house))
+    staff = every_role(org)
     staff.top = rf.mediator(org.almaty, full_name="Ержан Мұқанов", user=staff.mediator, house=org.republican_house)
     staff.second = rf.mediator(org.almaty, full_name="Бақыт Екінші", user=staff.other_mediator)
     staff.full = rf.mediator(org.almaty, full_name="Толық Жүктеме", max_active_cases=1)

@@ -1,25 +1,19 @@
 """Fixtures of the registry screens' web tests."""
 
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 
 from mediation.extensions import db
 from tests import registry_factories as rf
-from tests.web.pages import person
+from tests.web.pages import every_role
 from tests.web.registry_pages import BIRTH, PHONE
 
 
 @pytest.fixture
 def staff(org):
     """One user per role (Almaty and Abai managers too) and a registry of four in two regions."""
-    staff = SimpleNamespace(
-        admin=person("admin", org), republic_manager=person("manager", org),
-        almaty_manager=person("manager", org, region=org.almaty), abai_manager=person("manager", org, region=org.abai),
-        coordinator=person("coordinator", org, house=org.republican_house),
-        abai_coordinator=person("coordinator", org, house=org.semey_house),
-        mediator=person("mediator", org, house=org.republican_house))
+    staff = every_role(org)
     staff.kim = rf.mediator(org.almaty, full_name="КИМ Светлана Германовна", phone=PHONE, birth_date=BIRTH,
                             email="kim.s@example.kz", number="75-00001", house=org.republican_house,
                             specializations=("family", "interethnic"),

@@ -20,7 +20,7 @@ LIST_SEES = {
     "republic_manager": {"КИМ", "Иванов", "Петрова", "Шығарылған"},
     "almaty_manager": {"КИМ", "Иванов", "Шығарылған"},
     "coordinator": {"КИМ", "Иванов", "Шығарылған"},
-    "abai_coordinator": {"Петрова"},
+    "semey_coordinator": {"Петрова"},
 }
 
 
@@ -39,7 +39,7 @@ def test_the_registry_list_per_role(app, staff):
 
 
 DETAIL_STATUS = {"admin": 200, "almaty_manager": 200, "coordinator": 200, "abai_manager": 404,
-                 "abai_coordinator": 404, "mediator": 403}
+                 "semey_coordinator": 404, "mediator": 403}
 
 
 def test_the_mediators_page_per_role(app, staff):
