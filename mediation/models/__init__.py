@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per aggregate; importing this registers them all."""
 
+from . import standing_ddl  # noqa: F401 - registers the standing triggers for create_all
 from .assignment import CaseAssignment
 from .audit import AuditEvent
 from .case import Case, CaseEvent, CaseNumberCounter, Party

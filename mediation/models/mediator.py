@@ -62,6 +62,9 @@ class Mediator(db.Model):
     # Replaced by every change to the row or to its languages, specialisations or weekly hours (the listener at
     # the end of this module): the candidate cache (services/registry_snapshot.py) reloads what moved.
     revision: Mapped[int] = mapped_column(BigInteger, default=random_revision)
+    # Replaced, by the database's own triggers (models/standing_ddl.py), whenever the mediator's running
+    # assignments, last assignment, track record or absences change: suggestion pools re-read what moved.
+    standing_revision: Mapped[int] = mapped_column(BigInteger, default=random_revision)
 
     region: Mapped[Region] = relationship()
     house: Mapped[FriendshipHouse | None] = relationship()

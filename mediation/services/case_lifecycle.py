@@ -176,6 +176,18 @@ def assign_mediators(step: Step, lead_id: int, co_id: int | None, reason: str | 
     return case
 
 
+def lock_mediators_on(case_id: int) -> None:
+    """Lock, in id order, the rows of the mediators running on the case, before their assignments change.
+
+    Each change to an assignment or a track record gives its mediator a new standing mark (models/standing_ddl.py),
+    which on PostgreSQL locks the mediator's row. Two cases sharing two mediators in opposite roles would
+    otherwise lock them in opposite orders and deadlock; assign() locks its choice in id order for the same reason.
+    """
+    running = select(CaseAssignment.mediator_id).where(CaseAssignment.case_id == case_id,
+                                                       CaseAssignment.ended_at.is_(None))
+    db.session.execute(select(Mediator.id).where(Mediator.id.in_(running)).order_by(Mediator.id).with_for_update())
+
+
 def _excluded_from_case(case_id: int, mediator_id: int) -> bool:
     """A mediator who recused, declined or was objected to never returns to the same case."""
     return db.session.scalar(select(CaseAssignment.id).where(
@@ -193,6 +205,7 @@ def release_mediators(step: Step, status: str, reason: str, *, mediator_id: int 
     case = load_for_change(step)
     if not reason.strip():
         raise DateInvalid(field="reason", reason_code="reason_required")
+    lock_mediators_on(case.id)
     working = list(db.session.scalars(select(CaseAssignment).where(
         CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None),
         CaseAssignment.status.in_(("proposed", "accepted"))).order_by(CaseAssignment.role.desc())))
@@ -284,6 +297,7 @@ def close_case(step: Step, closure: Closure) -> Case:
         case.terminated_on = effective
     case.outcome, case.termination_ground = closure.outcome, closure.ground
     case.closing_reason, case.referred_to = closure.reason, closure.referred_to
+    lock_mediators_on(case.id)
     for assignment in db.session.scalars(select(CaseAssignment).where(
             CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None))):
         assignment.ended_at = step.now

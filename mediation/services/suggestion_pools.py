@@ -1,23 +1,30 @@
-"""The worker's suggestion pools: a region's (or the republic's) candidates indexed once, live figures read per view.
+"""The worker's suggestion pools: a region's (or the republic's) candidates and their standings, kept per worker.
 
-Four statements per view read the pool's ids and revisions, each mediator's workload and track record in the
-case's category, and absences not yet over. The pool (domain/assignment_pool.py) is rebuilt when the set of
-mediators changes and patched for each mediator whose revision moved (every registry edit, and every assignment made
-one at a time, which stamps last_assigned_at through the ORM; the batch stamps it without a new revision, and the
-pool reads it fresh anyway), so a view is scored on the registry rows it read. Pools are keyed
-by day, horizon and thresholds, which the eligibility and availability filters depend on."""
+A view reads its pool's ids with two marks per mediator: `revision`, replaced by every change to the registry row
+(models/mediator.py), and `standing_revision`, replaced by the database's triggers whenever the mediator's
+running assignments, last assignment, track record or absences change (models/standing_ddl.py). The pool
+(domain/assignment_pool.py) is rebuilt when the set of mediators changes and patched for each mediator whose
+revision moved; the standings are re-read only for the mediators whose standing mark moved. On the republic pool
+that replaces counting 5,000 mediators' workload on every view (bench/RESULTS.md, issue 4). Pools are keyed by
+day, horizon and thresholds, which the eligibility and availability filters depend on.
+
+Before the marks, a view reads one row of sums over them (`_fingerprint`): while it is the one the pool was last
+brought up to date with, nothing the pool holds has changed, and the view reads nothing else of the registry.
+Each of these is read before the rows it vouches for, so a pool is never behind its marks: a change committed in
+between makes the next view read that mediator again. Marks are random, so a mark read inside a transaction that
+later rolls back never matches a committed one.
+"""
 
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, func, literal_column, select, type_coerce
 
 from ..domain.assignment_filters import AssignmentPolicy, CaseInput
-from ..domain.assignment_pool import SuggestionPool
+from ..domain.assignment_pool import Standing, SuggestionPool
 from ..domain.assignment_scoring import Suggestions
-from ..domain.case_fields import CaseCategory
 from ..domain.mediator_eligibility import Absence, EligibilityThresholds
 from ..extensions import db
 from ..models import AssignmentPolicyRecord, CaseAssignment, Mediator, MediatorAbsence, MediatorCategoryStats
@@ -26,14 +33,49 @@ from .bulk_reads import id_in
 from .registry_queries import takes_capacity
 from .registry_snapshot import entries_for
 
+_NO_RECORD = (0, 0)
+
+
+@dataclass
+class Figures:
+    """Standing figures read for some mediators: open cases, day of the last assignment, closed cases and
+    agreements by category code, absences not over before the pool's day."""
+
+    open_cases: dict[int, int]
+    last_assigned: dict[int, date | None]
+    records: dict[int, dict[str, tuple[int, int]]]
+    absences: dict[int, tuple[Absence, ...]]
+
+
+@dataclass
+class _Standings:
+    """Each pool position's figures as of `marks`, and the standings built from them per category."""
+
+    marks: list[int]
+    figures: list[tuple[int, date | None]]
+    records: list[dict[str, tuple[int, int]]]
+    absences: dict[int, tuple[Absence, ...]]
+    by_category: dict[str, list[Standing]] = field(default_factory=dict)
+
+    def of_category(self, category: str) -> list[Standing]:
+        """The standings of every position for a case of `category` (built once, then patched)."""
+        built = self.by_category.get(category)
+        if built is None:
+            built = self.by_category[category] = [
+                (open_now, last_on, *records.get(category, _NO_RECORD))
+                for (open_now, last_on), records in zip(self.figures, self.records, strict=True)]
+        return built
+
 
 @dataclass
 class _Cached:
-    """A pool with the revisions it was built from and its mediators' names; the lock covers all three."""
+    """A pool with the revisions it was built from, its mediators' names and their standings; the lock covers all."""
 
     pool: SuggestionPool
     revisions: list[int]
     names: dict[int, str]
+    standings: _Standings | None = None
+    fingerprint: tuple | None = None  # as read before the marks that the pool and its standings are brought to
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -48,40 +90,67 @@ def forget() -> None:
     _POOLS.clear()
 
 
-def _live_figures(region_id: int | None, category: CaseCategory, today: date) -> tuple[list, list, list, dict]:
-    """The pool's ids and revisions by id, each one's standing (domain/assignment_pool.Standing), and absences.
+# The low and the high 40 bits of a 62-bit mark: 5,000 of either sum below 2**53, so SQLite's integer sum never
+# overflows, and between them they cover every bit of the mark.
+_LOW_BITS = 2**40 - 1
+_HIGH_SHIFT = 22
 
-    Four plain statements: on 1,000,000 cases and 5,000 mediators the three big ones take 13 ms together on
-    either engine, where one statement joining them took 14-27 ms.
+
+def _fingerprint(region_id: int | None) -> tuple:
+    """Sums over the pool's mediators that change whenever one joins or leaves it or any mark of theirs moves.
+
+    A mediator's new mark leaves both sums of its bits unchanged only if it equals the old one (one chance in
+    2**62, as two revisions of one row agreeing); one row in place of 5,000 (1.3 against 7 ms a view).
+    """
+    in_scope = [Mediator.region_id == region_id] if region_id is not None else []
+    marks = (Mediator.revision, Mediator.standing_revision)
+    # Constants written into the SQL: PostgreSQL has no bigint >> bigint, which a bound parameter would ask for.
+    sums = [func.sum(mark.op("&")(literal_column(str(_LOW_BITS)))) for mark in marks]
+    sums += [func.sum(mark.op(">>")(literal_column(str(_HIGH_SHIFT)))) for mark in marks]
+    return tuple(db.session.connection().execute(
+        select(func.count(), func.sum(Mediator.id), *sums).where(Mediator.status != "excluded", *in_scope)).one())
+
+
+def _marks(region_id: int | None) -> tuple[list[int], list[int], list[int]]:
+    """The pool's mediator ids in order, with each one's registry revision and standing mark."""
+    in_scope = [Mediator.region_id == region_id] if region_id is not None else []
+    rows = db.session.connection().execute(
+        select(Mediator.id, Mediator.revision, Mediator.standing_revision)
+        .where(Mediator.status != "excluded", *in_scope).order_by(Mediator.id)).all()
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def read_figures(ids: list[int] | None, today: date) -> Figures:
+    """The standing figures of the mediators `ids` (None: everyone's, for the republic's pool).
+
+    Four plain statements: on 1,000,000 cases and 5,000 mediators they take about 13 ms together on either
+    engine, which is why a view reads only the mediators whose standing mark moved.
     """
     run = db.session.connection().execute
-    in_scope = [Mediator.region_id == region_id] if region_id is not None else []
-    # The timestamp as the driver gives it (a string on SQLite): only its day is used, parsed once per day seen.
-    rows = run(select(Mediator.id, Mediator.revision, type_coerce(Mediator.last_assigned_at, String))
-               .where(Mediator.status != "excluded", *in_scope).order_by(Mediator.id)).all()
-    ids = [r[0] for r in rows]
 
-    def of_pool(column) -> list:
+    def of(column) -> list:
         # A region's few hundred ids read through each table's mediator_id index; the republic reads them all.
-        return [id_in(column, ids, long_from=50)] if region_id is not None else []
+        return [id_in(column, ids, long_from=50)] if ids is not None else []
 
     workload = select(CaseAssignment.mediator_id, func.count()).where(*takes_capacity(),
-                                                                      *of_pool(CaseAssignment.mediator_id))
-    if region_id is None:  # everyone's workload from the partial index of running assignments alone
+                                                                      *of(CaseAssignment.mediator_id))
+    if ids is None:  # everyone's workload from the partial index of running assignments alone
         workload = workload.with_hint(CaseAssignment, "INDEXED BY ix_case_assignment_open", "sqlite")
     open_cases = dict(run(workload.group_by(CaseAssignment.mediator_id)).all())
+    # The timestamp as the driver gives it (a string on SQLite): only its day is used, parsed once per day seen.
+    day_of = _day_reader()
+    last_assigned = {m: day_of(at) for m, at in run(select(
+        Mediator.id, type_coerce(Mediator.last_assigned_at, String)).where(*of(Mediator.id))).all()}
     stats = MediatorCategoryStats
-    records = {m: (closed, agreements) for m, closed, agreements in run(
-        select(stats.mediator_id, stats.closed, stats.agreements)
-        .where(stats.category == category.value, *of_pool(stats.mediator_id))).all()}
+    records: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for mediator_id, category, closed, agreements in run(select(
+            stats.mediator_id, stats.category, stats.closed, stats.agreements).where(*of(stats.mediator_id))).all():
+        records[mediator_id][category] = (closed, agreements)
     absences: dict[int, list[Absence]] = defaultdict(list)
     for mediator_id, start, end in run(select(MediatorAbsence.mediator_id, MediatorAbsence.start, MediatorAbsence.end)
-                                       .where(MediatorAbsence.end >= today,
-                                              *of_pool(MediatorAbsence.mediator_id))).all():
+                                       .where(MediatorAbsence.end >= today, *of(MediatorAbsence.mediator_id))).all():
         absences[mediator_id].append(Absence(start, end))
-    day_of, nothing = _day_reader(), (0, 0)
-    standings = [(open_cases.get(m, 0), day_of(last)) + records.get(m, nothing) for m, _, last in rows]
-    return ids, [r[1] for r in rows], standings, {m: tuple(away) for m, away in absences.items()}
+    return Figures(open_cases, last_assigned, dict(records), {m: tuple(away) for m, away in absences.items()})
 
 
 def _day_reader():
@@ -132,34 +201,85 @@ def _patched(cached: _Cached, ids: list[int], revisions: list[int]) -> bool:
     return True
 
 
+def _standings(cached: _Cached, marks: list[int], *, everyone: bool) -> _Standings:
+    """The pool's standings (its lock held) brought to `marks`: read whole the first time, then for the
+    mediators whose mark moved. `everyone`: the pool is the republic's, read without a list of ids."""
+    ids, kept = cached.pool.ids, cached.standings
+    if kept is None:
+        figures = read_figures(None if everyone else ids, cached.pool.today)
+        kept = cached.standings = _Standings(
+            list(marks), [(figures.open_cases.get(m, 0), figures.last_assigned.get(m)) for m in ids],
+            [figures.records.get(m, {}) for m in ids], figures.absences)
+        return kept
+    if kept.marks == marks:
+        return kept
+    moved = [i for i, (mark, held) in enumerate(zip(marks, kept.marks, strict=True)) if mark != held]
+    figures = read_figures([ids[i] for i in moved], cached.pool.today)
+    for i in moved:
+        mediator_id = ids[i]
+        kept.figures[i] = (figures.open_cases.get(mediator_id, 0), figures.last_assigned.get(mediator_id))
+        kept.records[i] = figures.records.get(mediator_id, {})
+        away = figures.absences.get(mediator_id)
+        if away:
+            kept.absences[mediator_id] = away
+        else:
+            kept.absences.pop(mediator_id, None)
+        kept.marks[i] = marks[i]
+        for category, built in kept.by_category.items():
+            built[i] = (*kept.figures[i], *kept.records[i].get(category, _NO_RECORD))
+    return kept
+
+
+def _suggest(cached: _Cached, marks: list[int] | None, case: CaseInput, policy: AssignmentPolicy,
+             conflicts: dict[int, frozenset[int]], everyone: bool) -> tuple[Suggestions, dict[int, str]]:
+    """Score `case` on the pool (its lock held), its standings first brought to `marks` (None: they are)."""
+    standings = _standings(cached, marks, everyone=everyone) if marks is not None else cached.standings
+    return (cached.pool.suggest(case, policy, standings.of_category(case.category.value), standings.absences,
+                                conflicts), cached.names.copy())
+
+
 def suggestions(region_id: int | None, case: CaseInput, policy: AssignmentPolicy,
                 conflicts: dict[int, frozenset[int]], *, today: date,
                 thresholds: EligibilityThresholds) -> tuple[Suggestions, dict[int, str]]:
     """Suggestions for `case` from the pool of a region (None: the republic), and the pool's names by id."""
     db.session.flush()  # Core statements skip the session's autoflush: pending changes must be visible
-    ids, revisions, standings, absences = _live_figures(region_id, case.category, today)
     key = (region_id, today, policy.horizon_days, thresholds)
-    # Patched and used under one hold of the lock: another thread's view, of an older or a newer snapshot, may
-    # patch the same pool to its own revisions in between.
+    everyone = region_id is None
+    fingerprint = _fingerprint(region_id)
     cached = _POOLS.get(key)
     if cached is not None:
         with cached.lock:
+            if cached.fingerprint == fingerprint:
+                return _suggest(cached, None, case, policy, conflicts, everyone)
+    ids, revisions, marks = _marks(region_id)
+    # Patched and used under one hold of the lock: another thread's view, of an older or a newer snapshot, may
+    # patch the same pool to its own revisions in between.
+    if cached is not None:
+        with cached.lock:
             if cached.pool.ids == ids and _patched(cached, ids, revisions):
-                return cached.pool.suggest(case, policy, standings, absences, conflicts), cached.names.copy()
+                found = _suggest(cached, marks, case, policy, conflicts, everyone)
+                # Read before the marks: if anything moved since, the next view's sums differ and it reads again.
+                cached.fingerprint = fingerprint if cached.revisions == revisions else None
+                return found
     # New, or the pool's mediators changed (one may have left the registry between our reads: the pool then
     # holds fewer than we read).
     cached = _built(key, ids, revisions)
     with cached.lock:
         held = cached.pool.ids
-        if held != ids:
-            by_id = dict(zip(ids, zip(revisions, standings, strict=True), strict=True))
-            revisions, standings = [by_id[m][0] for m in held], [by_id[m][1] for m in held]
+        whole = held == ids
+        if not whole:
+            by_id = dict(zip(ids, zip(revisions, marks, strict=True), strict=True))
+            revisions, marks = [by_id[m][0] for m in held], [by_id[m][1] for m in held]
+            everyone = False  # read by ids: the pool holds fewer than the whole republic
         _patched(cached, held, revisions)
-        return cached.pool.suggest(case, policy, standings, absences, conflicts), cached.names.copy()
+        found = _suggest(cached, marks, case, policy, conflicts, everyone)
+        cached.fingerprint = fingerprint if whole and cached.revisions == revisions else None
+        return found
 
 
 def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
-    """Load the registry snapshot and build today's pool of every region and republic pool in use; the count built.
+    """Load the registry snapshot and build today's pool, with its standings, of every region and republic pool
+    in use; the count built.
 
     A new worker runs this once (web/warmup.py) so that no coordinator's first view of a region pays for it.
     """
@@ -169,21 +289,25 @@ def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
         AssignmentPolicyRecord.region_id, AssignmentPolicyRecord.horizon_days,
         AssignmentPolicyRecord.allow_republic_pool)).all()}
     default = AssignmentPolicy()
-    rows = run(select(Mediator.id, Mediator.revision, Mediator.region_id)
+    rows = run(select(Mediator.id, Mediator.revision, Mediator.standing_revision, Mediator.region_id)
                .where(Mediator.status != "excluded").order_by(Mediator.id)).all()
-    entries_for((m, r) for m, r, _ in rows)  # the whole registry in one pass, rather than region by region
+    entries_for((m, r) for m, r, _, _ in rows)  # the whole registry in one pass, rather than region by region
     by_scope: dict[int | None, list] = defaultdict(list)
     for row in rows:
-        by_scope[row[2]].append(row)
+        by_scope[row[3]].append(row)
         by_scope[None].append(row)
     wanted = set()
-    for region_id in {r[2] for r in rows} | set(policies):
+    for region_id in {r[3] for r in rows} | set(policies):
         horizon, republic = policies.get(region_id, (default.horizon_days, default.allow_republic_pool))
         wanted.add((None if republic else region_id, horizon))
     built = 0
     for scope, horizon in sorted(wanted, key=lambda w: (w[0] is None, w[0] or 0, w[1])):
         key = (scope, today, horizon, thresholds)
         if key not in _POOLS:
-            _built(key, [r[0] for r in by_scope[scope]], [r[1] for r in by_scope[scope]])
+            cached = _built(key, [r[0] for r in by_scope[scope]], [r[1] for r in by_scope[scope]])
+            marks = {r[0]: r[2] for r in by_scope[scope]}
+            with cached.lock:
+                _standings(cached, [marks[m] for m in cached.pool.ids],
+                           everyone=scope is None and len(cached.pool.ids) == len(rows))
             built += 1
     return built

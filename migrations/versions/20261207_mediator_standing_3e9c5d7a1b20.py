@@ -1,0 +1,114 @@
+"""Mediator standing revision: a random mark the database replaces whenever a mediator's standing changes.
+
+The standing is what assignment scores beyond the registry row: running assignments, the last assignment, the
+track record by category and absences. Triggers on case_assignment, mediator_category_stats and
+mediator_absence (and on mediator.last_assigned_at) give each mediator they touch a new mark in the same
+transaction, so a worker keeps every suggestion pool's standings and re-reads only the mediators whose mark moved
+(services/suggestion_pools.py; models/standing_ddl.py creates the same objects for create_all).
+
+The column is added as mediator.revision was (a8d4f1c07e52): NOT NULL with a placeholder default that every row
+then replaces, so SQLite does not rebuild the table.
+
+Revision ID: 3e9c5d7a1b20
+Revises: b7c3e5a1f904
+Create Date: 2026-12-07 05:00:00.000000
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '3e9c5d7a1b20'
+down_revision = 'b7c3e5a1f904'
+branch_labels = None
+depends_on = None
+
+# Frozen here as at this revision.
+SOURCES = ('case_assignment', 'mediator_category_stats', 'mediator_absence')
+MARK = {
+    'sqlite': "random() & 4611686018427387903",
+    'postgresql': "floor(random() * 4611686018427387903)::bigint",
+}
+SQLITE_WHO = {'INSERT': 'NEW.mediator_id', 'UPDATE': 'OLD.mediator_id, NEW.mediator_id', 'DELETE': 'OLD.mediator_id'}
+POSTGRES_REFERENCING = {'INSERT': 'NEW TABLE AS standing_new',
+                        'UPDATE': 'OLD TABLE AS standing_old NEW TABLE AS standing_new',
+                        'DELETE': 'OLD TABLE AS standing_old'}
+POSTGRES_FUNCTIONS = [
+    f"""CREATE OR REPLACE FUNCTION mediator_standing_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  touched integer[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(DISTINCT mediator_id) INTO touched FROM standing_new;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT mediator_id) INTO touched FROM standing_old;
+  ELSE
+    SELECT array_agg(DISTINCT mediator_id) INTO touched
+      FROM (SELECT mediator_id FROM standing_new UNION SELECT mediator_id FROM standing_old) AS both_sides;
+  END IF;
+  IF touched IS NOT NULL THEN
+    PERFORM 1 FROM mediator WHERE id = ANY(touched) ORDER BY id FOR UPDATE;
+    UPDATE mediator SET standing_revision = {MARK['postgresql']} WHERE id = ANY(touched);
+  END IF;
+  RETURN NULL;
+END $$""",
+    f"""CREATE OR REPLACE FUNCTION mediator_standing_last_assigned() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.last_assigned_at IS DISTINCT FROM OLD.last_assigned_at THEN
+    NEW.standing_revision := {MARK['postgresql']};
+  END IF;
+  RETURN NEW;
+END $$""",
+]
+
+
+def _triggers(dialect: str) -> list[str]:
+    statements = []
+    for table in SOURCES:
+        for operation in SQLITE_WHO:
+            name = f"{table}_standing_{operation.lower()}"
+            if dialect == 'sqlite':
+                statements.append(f"CREATE TRIGGER {name} AFTER {operation} ON {table} BEGIN UPDATE mediator SET "
+                                  f"standing_revision = {MARK['sqlite']} WHERE id IN ({SQLITE_WHO[operation]}); END")
+            else:
+                statements.append(f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING "
+                                  f"{POSTGRES_REFERENCING[operation]} FOR EACH STATEMENT "
+                                  "EXECUTE FUNCTION mediator_standing_moved()")
+    if dialect == 'sqlite':
+        statements.append(f"""CREATE TRIGGER mediator_standing_last_assigned AFTER UPDATE OF last_assigned_at
+    ON mediator WHEN NEW.last_assigned_at IS NOT OLD.last_assigned_at
+    BEGIN UPDATE mediator SET standing_revision = {MARK['sqlite']} WHERE id = NEW.id; END""")
+    else:
+        statements.append("""CREATE TRIGGER mediator_standing_last_assigned BEFORE UPDATE OF last_assigned_at
+    ON mediator FOR EACH ROW EXECUTE FUNCTION mediator_standing_last_assigned()""")
+    return statements
+
+
+def upgrade():
+    dialect = op.get_bind().dialect.name
+    if dialect == 'sqlite':
+        op.execute("ALTER TABLE mediator ADD COLUMN standing_revision BIGINT NOT NULL DEFAULT 0")
+    else:
+        op.add_column('mediator', sa.Column('standing_revision', sa.BigInteger(), nullable=True))
+    op.execute(f"UPDATE mediator SET standing_revision = {MARK[dialect]}")
+    if dialect != 'sqlite':
+        op.alter_column('mediator', 'standing_revision', existing_type=sa.BigInteger(), nullable=False)
+        for statement in POSTGRES_FUNCTIONS:
+            op.execute(statement)
+    for statement in _triggers(dialect):
+        op.execute(statement)
+
+
+def downgrade():
+    dialect = op.get_bind().dialect.name
+    for table in SOURCES:
+        for operation in SQLITE_WHO:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_standing_{operation.lower()}"
+                       + ("" if dialect == 'sqlite' else f" ON {table}"))
+    op.execute("DROP TRIGGER IF EXISTS mediator_standing_last_assigned"
+               + ("" if dialect == 'sqlite' else " ON mediator"))
+    if dialect != 'sqlite':
+        op.execute("DROP FUNCTION IF EXISTS mediator_standing_moved()")
+        op.execute("DROP FUNCTION IF EXISTS mediator_standing_last_assigned()")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+): no table rebuild, so nothing cascades.
+    op.execute("ALTER TABLE mediator DROP COLUMN standing_revision")
