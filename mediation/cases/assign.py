@@ -44,9 +44,14 @@ def _form(view, case, *, preselect: bool, offer_all: bool = False) -> SuggestedA
     names = view.mediators
     pair = view.suggestions.pair.mediator_ids if view.suggestions.pair else ()
     wanted = {*pair, *(form.lead_id.data, form.co_id.data)} if not preselect else set(pair)
-    shown = len(view.suggestions.ranked) if offer_all else CHOICES_SHOWN
-    ranked = [(s.mediator_id, f"{names[s.mediator_id]} · {s.total:.2f}") for i, s in enumerate(view.suggestions.ranked)
-              if i < shown or s.mediator_id in wanted]
+    ranked_list = view.suggestions.ranked
+    shown = len(ranked_list) if offer_all else CHOICES_SHOWN
+    # The first `shown` in rank order, and any wanted one further down in its place: entries are built when read,
+    # so only these are.
+    ranks = (ranked_list.index_of(m) for m in wanted if m is not None)
+    further = sorted(i for i in ranks if i is not None and i >= shown)
+    ranked = [(s.mediator_id, f"{names[s.mediator_id]} · {s.total:.2f}")
+              for s in (*ranked_list[:shown], *(ranked_list[i] for i in further))]
     form.lead_id.choices = ranked
     form.co_id.choices = [(None, "—")] + ranked
     if not preselect:

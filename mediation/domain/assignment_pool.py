@@ -4,11 +4,12 @@
 (bench/RESULTS.md, issue 4). The pool keeps what changes only with the registry row or the day (eligibility,
 weekly hours, languages, region, house, specialisations) as sets of positions, so one case costs set algebra plus
 the live figures (workload, last assignment, track record in the case's category) of those who pass. It returns
-what `suggest` returns for the same inputs (tests/domain/test_suggestion_pool.py holds the two equal); each score
-breakdown is built when first read, since a page shows a few dozen of thousands.
+what `suggest` returns for the same inputs (tests/domain/test_suggestion_pool.py holds the two equal). Its ranked
+and excluded lists build each entry, and each score breakdown, when first read (domain/suggestion_lists.py), since
+a page shows a few dozen of thousands.
 """
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -16,16 +17,12 @@ from mediation.domain.assignment_filters import (
     AssignmentPolicy,
     CandidateInput,
     CaseInput,
-    CategoryRecord,
     EthnicityMode,
-    Exclusion,
     ExclusionReason,
     Factor,
     personal_reasons,
 )
 from mediation.domain.assignment_scoring import (
-    FactorScore,
-    ScoredCandidate,
     Suggestions,
     best_levels,
     ethnicity_in_play,
@@ -34,54 +31,17 @@ from mediation.domain.assignment_scoring import (
     neutral_value,
     party_communities,
     propose_pair,
-    score_candidate,
 )
 from mediation.domain.mediator_eligibility import Absence, EligibilityThresholds, eligibility_reasons
+from mediation.domain.suggestion_lists import ExcludedList, RankedEntry, RankedList
 
 # A candidate's live figures for one case: open cases, day of the last assignment, and closed cases and
 # agreements in the case's category.
 Standing = tuple[int, date | None, int, int]
 
-_REASON_ORDER = tuple(ExclusionReason)  # the order in which an exclusion lists its reasons, as in `exclusion`
 _PERSONAL = (ExclusionReason.NOT_ELIGIBLE, ExclusionReason.SUSPENDED_OR_ABSENT,
              ExclusionReason.NOT_AVAILABLE_WITHIN_HORIZON)
 _NOTHING: frozenset[int] = frozenset()
-
-
-class Breakdown(Sequence[FactorScore]):
-    """A ranked candidate's factor lines, computed by `score_candidate` on first read."""
-
-    __slots__ = ("_args", "_lines")
-
-    def __init__(self, case: CaseInput, candidate: CandidateInput, standing: Standing, policy: AssignmentPolicy,
-                 today: date):
-        self._args, self._lines = (case, candidate, standing, policy, today), None
-
-    def _read(self) -> tuple[FactorScore, ...]:
-        if self._lines is None:
-            case, candidate, (open_now, last_on, closed, agreements), policy, today = self._args
-            live = replace(candidate, open_cases=open_now, last_assigned_on=last_on,
-                           track_record=(CategoryRecord(case.category, closed, agreements),))
-            self._lines = score_candidate(case, live, policy, today).factors
-        return self._lines
-
-    def __getitem__(self, index):
-        return self._read()[index]
-
-    def __len__(self) -> int:
-        return len(self._read())
-
-    def __iter__(self) -> Iterator[FactorScore]:
-        return iter(self._read())
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Sequence) and tuple(self) == tuple(other)
-
-    def __hash__(self) -> int:
-        return hash(self._read())
-
-    def __repr__(self) -> str:
-        return repr(self._read())
 
 
 class SuggestionPool:
@@ -120,6 +80,9 @@ class SuggestionPool:
     def replace(self, candidate: CandidateInput) -> None:
         """Take a new version of a candidate already in the pool (its registry row changed)."""
         i = self._pos[candidate.id]
+        # Copies, not changes in place: the lists of earlier suggestions still read the old sets and codes.
+        self.personal = {reason: set(found) for reason, found in self.personal.items()}
+        self.codes = list(self.codes)
         self._remove(i, self.cands[i])
         self._away.pop(i, None)
         self._fit_cache.clear()
@@ -210,23 +173,14 @@ class SuggestionPool:
             raise ValueError("one standing per pool position is needed")
         failing = dict(zip(_PERSONAL, self._personal_today(absences or {}), strict=True))
         failing.update(self._case_sets(case, policy, standings, conflicts or {}))
-        # Each failing position collects its reasons in _REASON_ORDER, the order `exclusion` reports them in.
-        reasons: dict[int, list[ExclusionReason]] = {}
-        for reason in _REASON_ORDER:
-            for i in failing[reason]:
-                found = reasons.get(i)
-                if found is None:
-                    reasons[i] = [reason]
-                else:
-                    found.append(reason)
-        ids, codes = self.ids, self.codes
-        left_out = tuple(Exclusion(ids[i], tuple(reasons[i]), codes[i]) for i in sorted(reasons))
-        ranked = tuple(sorted(self._scores(case, policy, standings, self.everyone.difference(reasons)),
-                              key=ScoredCandidate.rank_key))
+        left_out = set().union(*failing.values())
+        entries = self._scores(case, policy, standings, self.everyone.difference(left_out))
+        entries.sort()  # by the rank key at the front of each entry
+        ranked = RankedList(entries, case, policy, self.today)
         co = needs_co_mediator(case, policy)
-        pair = propose_pair(case, ranked, (self.cands[self._pos[s.mediator_id]] for s in ranked), policy) \
-            if co else None
-        return Suggestions(case.id, ranked, left_out, co, ethnicity_in_play(case, policy), pair)
+        pair = propose_pair(case, ranked, ranked.candidates(), policy) if co else None
+        return Suggestions(case.id, ranked, ExcludedList(sorted(left_out), failing, self.ids, self.codes), co,
+                           ethnicity_in_play(case, policy), pair)
 
     def _fits(self, case: CaseInput) -> dict[int, float]:
         """language_fit by position for this case's parties, kept per set of party languages (few recur)."""
@@ -239,8 +193,8 @@ class SuggestionPool:
         return fits
 
     def _scores(self, case: CaseInput, p: AssignmentPolicy, standings: Sequence[Standing],
-                passing) -> list[ScoredCandidate]:
-        """score_candidate's total for each passing position, its lines left to Breakdown."""
+                passing) -> list[RankedEntry]:
+        """score_candidate's total for each passing position with its rank key; the lines are left to Breakdown."""
         w = p.weights
         w_lang, w_spec, w_free = w[Factor.LANGUAGE_FIT], w[Factor.SPECIALIZATION], w[Factor.FREE_CAPACITY]
         w_house, w_exp, w_out = w[Factor.SAME_HOUSE], w[Factor.EXPERIENCE_IN_CATEGORY], w[Factor.OUTCOME_RATE]
@@ -275,5 +229,5 @@ class SuggestionPool:
             if neutral_line:
                 total += neutral_value(c.ethnicity, communities) * w_eth
                 used = c.ethnicity is not None
-            scored.append(ScoredCandidate(c.id, total, Breakdown(case, c, standing, p, today), open_now, used))
+            scored.append((-total, open_now, c.id, c, standing, used))
         return scored

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from types import MappingProxyType
 
 from mediation.domain.assignment_filters import (
@@ -221,7 +222,7 @@ def pick_pair_ids(
     communities (for two parties: one from each side); otherwise it is simply the top two.
     """
     if communities is None or len(communities) < 2:
-        top = [mediator_id for mediator_id, _ in ordered][:2]
+        top = [mediator_id for mediator_id, _ in islice(ordered, 2)]
         return ((top[0], top[1]), False) if len(top) == 2 else None
     best: dict[str, int] = {}
     for mediator_id, ethnicity in ordered:
@@ -250,7 +251,12 @@ def propose_pair(
     if picked is None:
         return None
     ids, matched = picked
-    totals = {s.mediator_id: s.total for s in ranked}
+    totals: dict[int, float] = {}
+    for scored in ranked:  # the pair is near the top: stop there rather than read a republic's whole list
+        if scored.mediator_id in ids:
+            totals[scored.mediator_id] = scored.total
+            if len(totals) == 2:
+                break
     return PairProposal(ids, totals[ids[0]] + totals[ids[1]], matched)
 
 
@@ -259,8 +265,8 @@ class Suggestions:
     """Ranked candidates for one case, the excluded ones with reasons, and what the case needs."""
 
     case_id: int
-    ranked: tuple[ScoredCandidate, ...]
-    excluded: tuple[Exclusion, ...]
+    ranked: Sequence[ScoredCandidate]  # a tuple, or a pool's RankedList (domain/suggestion_lists.py)
+    excluded: Sequence[Exclusion]  # a tuple, or a pool's ExcludedList
     needs_co_mediator: bool
     ethnicity_used: bool
     pair: PairProposal | None = None

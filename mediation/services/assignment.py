@@ -4,7 +4,6 @@ The capacity check runs under a lock on the mediator's row (SELECT … FOR UPDAT
 write transaction is IMMEDIATE on SQLite), so two coordinators cannot both take a mediator's last slot.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -76,7 +75,8 @@ class SuggestionView:
     """Suggestions with the mediators' names, for the screen and for the assignment check.
 
     `mediators` names every ranked and excluded mediator; `rows` holds the registry rows of the ones shown
-    as cards (the top SHOWN_RANKED and the proposed pair), which is all the screen needs beyond names.
+    as cards (the top SHOWN_RANKED and the proposed pair), which is all the screen needs beyond names. The
+    suggestions are a pool's (services/suggestion_pools.py), whose lists build an entry when it is read.
     """
 
     suggestions: Suggestions
@@ -88,37 +88,29 @@ class SuggestionView:
         """The best-ranked candidate, if any."""
         return self.suggestions.ranked[0] if self.suggestions.ranked else None
 
-    @cached_property
-    def _excluded_by_id(self) -> dict[int, Exclusion]:
-        return {e.mediator_id: e for e in self.suggestions.excluded}
-
-    @cached_property
-    def _ranked_by_id(self) -> dict[int, ScoredCandidate]:
-        return {s.mediator_id: s for s in self.suggestions.ranked}
-
     def exclusion_of(self, mediator_id: int) -> Exclusion | None:
         """Why a mediator was left out, if they were."""
-        return self._excluded_by_id.get(mediator_id)
+        return self.suggestions.excluded.find(mediator_id)
 
     def scored(self, mediator_id: int) -> ScoredCandidate | None:
         """The breakdown of a ranked mediator."""
-        return self._ranked_by_id.get(mediator_id)
+        return self.suggestions.ranked.find(mediator_id)
 
     @cached_property
     def excluded_reason_counts(self) -> list[tuple[ExclusionReason, int]]:
         """How many excluded mediators fail each filter, in the filters' order (one mediator may fail several)."""
-        counts = Counter(r for e in self.suggestions.excluded for r in e.reasons)
-        return [(reason, counts[reason]) for reason in ExclusionReason if counts[reason]]
+        return self.suggestions.excluded.reason_counts()
 
     def excluded_matching(self, name: str | None = None, reason: str | None = None) -> list[Exclusion]:
         """The excluded mediators whose name contains `name` (case-insensitive) and who fail `reason`."""
-        found = self.suggestions.excluded
-        if reason:
-            found = [e for e in found if reason in e.reasons]
+        try:
+            failing = ExclusionReason(reason) if reason else None
+        except ValueError:
+            return []
         folded = (name or "").strip().casefold()
-        if folded:
-            found = [e for e in found if folded in self.mediators.get(e.mediator_id, "").casefold()]
-        return list(found)
+        names = self.mediators
+        return self.suggestions.excluded.matching(
+            failing, (lambda mediator_id: folded in names.get(mediator_id, "").casefold()) if folded else None)
 
 
 def suggestions_for(actor: Actor, case_id: int, *, today, thresholds: EligibilityThresholds) -> SuggestionView:
