@@ -9,7 +9,8 @@ On a database filled by fill_cases.py (--mediators 5000) and completed by fill_r
 
 - suggestions: GET /cases/<id>/suggestions for random cases awaiting assignment all over the country, signed
   in as the republic manager, through the Flask test client (time inside the WSGI app, as bench_cases.py);
-  then the cases of Ulytau, whose policy lets the republic pool in (all 5,000 mediators are candidates).
+  then the cases of Ulytau, whose policy lets the republic pool in (all 5,000 mediators are candidates), once as
+  they stand and once with one mediator's standing moved before each view (the pool then reads every mark again).
   First one view per region with the worker's registry snapshot and suggestion pools emptied before it (a
   worker whose warm-up has not run); then a new worker's warm-up (web/warmup.py, timed alone) and one view per
   region after it; every region is then warm for the timed views, as in a worker that has been serving.
@@ -97,10 +98,12 @@ class Bench:
         t = self.timed
         return response, (t.elapsed, t.cpu, t.db), t.queries()
 
-    def measure(self, name: str, role: str, client, paths: list[str], note: str = "") -> None:
-        """GET each path (the first --warmup ones unrecorded)."""
+    def measure(self, name: str, role: str, client, paths: list[str], note: str = "", before=None) -> None:
+        """GET each path (the first --warmup ones unrecorded), calling `before(i)` untimed first if given."""
         times, queries, statuses = [], [], set()
         for i, path in enumerate(paths):
+            if before is not None:
+                before(i)
             response, elapsed, count = self.get(client, path)
             if i >= self.args.warmup:
                 times.append(elapsed)
@@ -185,6 +188,16 @@ class Bench:
             ids = [self.rng.choice(pool) for _ in range(total)]
             self.measure("suggestions: republic pool (Ulytau)", "manager", manager,
                          [f"/cases/{i}/suggestions" for i in ids], f"{len(pool)} waiting cases; 5,000 candidates")
+            # A pool whose standings moved since the last view (an assignment, a closure, an absence elsewhere)
+            # reads every mark again and the moved mediators' figures: one mediator's track record is rewritten
+            # (same values, so the data stays as filled) before each view, outside the timed request.
+            recorded = [r[0] for r in self.rows("SELECT DISTINCT mediator_id FROM mediator_category_stats")]
+            touched = [self.rng.choice(recorded) for _ in range(total)]
+            self.measure("suggestions: republic pool, a standing moved before each view", "manager", manager,
+                         [f"/cases/{i}/suggestions" for i in ids], "one mediator's track record rewritten",
+                         before=lambda i: self.execute((
+                             "UPDATE mediator_category_stats SET closed = closed WHERE mediator_id = :m",
+                             {"m": touched[i]})))
 
     # -- registry list ----------------------------------------------------------------------------------------
     def registry(self) -> None:

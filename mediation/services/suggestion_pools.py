@@ -201,16 +201,22 @@ def _patched(cached: _Cached, ids: list[int], revisions: list[int]) -> bool:
     return True
 
 
+def _first_standings(cached: _Cached, marks: list[int], figures: Figures) -> _Standings:
+    """A pool's standings (its lock held) from figures read after `marks`, which may cover more mediators."""
+    ids = cached.pool.ids
+    cached.standings = _Standings(
+        list(marks), [(figures.open_cases.get(m, 0), figures.last_assigned.get(m)) for m in ids],
+        [figures.records.get(m, {}) for m in ids],
+        {m: figures.absences[m] for m in ids if m in figures.absences})
+    return cached.standings
+
+
 def _standings(cached: _Cached, marks: list[int], *, everyone: bool) -> _Standings:
     """The pool's standings (its lock held) brought to `marks`: read whole the first time, then for the
     mediators whose mark moved. `everyone`: the pool is the republic's, read without a list of ids."""
     ids, kept = cached.pool.ids, cached.standings
     if kept is None:
-        figures = read_figures(None if everyone else ids, cached.pool.today)
-        kept = cached.standings = _Standings(
-            list(marks), [(figures.open_cases.get(m, 0), figures.last_assigned.get(m)) for m in ids],
-            [figures.records.get(m, {}) for m in ids], figures.absences)
-        return kept
+        return _first_standings(cached, marks, read_figures(None if everyone else ids, cached.pool.today))
     if kept.marks == marks:
         return kept
     moved = [i for i, (mark, held) in enumerate(zip(marks, kept.marks, strict=True)) if mark != held]
@@ -300,14 +306,14 @@ def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
     for region_id in {r[3] for r in rows} | set(policies):
         horizon, republic = policies.get(region_id, (default.horizon_days, default.allow_republic_pool))
         wanted.add((None if republic else region_id, horizon))
+    figures = read_figures(None, today)  # everyone's, once, after the marks: each pool takes its own
+    marks = {r[0]: r[2] for r in rows}
     built = 0
     for scope, horizon in sorted(wanted, key=lambda w: (w[0] is None, w[0] or 0, w[1])):
         key = (scope, today, horizon, thresholds)
         if key not in _POOLS:
             cached = _built(key, [r[0] for r in by_scope[scope]], [r[1] for r in by_scope[scope]])
-            marks = {r[0]: r[2] for r in by_scope[scope]}
             with cached.lock:
-                _standings(cached, [marks[m] for m in cached.pool.ids],
-                           everyone=scope is None and len(cached.pool.ids) == len(rows))
+                _first_standings(cached, [marks[m] for m in cached.pool.ids], figures)
             built += 1
     return built

@@ -28,6 +28,10 @@ def test_the_first_request_builds_each_regions_pool_and_the_republic_pool_once(a
     assert app.extensions["suggestion_warmup"] is thread and not thread.is_alive()
     assert {(key[0], key[2]) for key in suggestion_pools._POOLS} == {(org.almaty.id, 14), (None, 7)}
     assert {almaty.id, abai.id} <= set(registry_snapshot._ENTRIES)
+    # each with its mediators' standings read (each pool's own, from one read of everyone's)
+    standings = {key[0]: cached.standings for key, cached in suggestion_pools._POOLS.items()}
+    assert set(standings[org.almaty.id].marks) <= {m.standing_revision for m in (almaty, abai)}
+    assert len(standings[org.almaty.id].marks) == 1 and len(standings[None].marks) == 2
     # And warming again builds nothing new, and a coordinator's first view uses the warmed pool
     assert warmup.warm_now(app) == 0
     warmed = dict(suggestion_pools._POOLS)
