@@ -17,8 +17,6 @@ from sqlalchemy import DDL, event
 from .assignment import CaseAssignment
 from .mediator import Mediator, MediatorAbsence, MediatorCategoryStats
 
-# The tables whose rows name a mediator and feed their standing.
-STANDING_SOURCES = ("case_assignment", "mediator_category_stats", "mediator_absence")
 SQLITE_MARK = "random() & 4611686018427387903"
 POSTGRES_MARK = "floor(random() * 4611686018427387903)::bigint"
 
@@ -41,61 +39,52 @@ SQLITE_MEDIATOR_TRIGGER = f"""CREATE TRIGGER mediator_standing_last_assigned AFT
     ON mediator WHEN NEW.last_assigned_at IS NOT OLD.last_assigned_at
     BEGIN UPDATE mediator SET standing_revision = {SQLITE_MARK} WHERE id = NEW.id; END"""  # noqa: S608
 
-# One statement-level trigger per write: a batch of 5,000 assignments updates each mediator once, not per row.
-# The rows are locked in id order first, so two transactions that touch the same mediators cannot deadlock on
-# them in between.
+# A row trigger, as on SQLite. A statement-level one (with transition tables) fired once per row anyway under
+# psycopg's executemany, which runs a statement per row, and cost 160 us a firing: a batch's 5,600 assignments
+# took a second to insert. A mediator's row already written by this transaction (its xmin is ours) keeps the mark
+# this transaction gave it: every mark of a transaction is new to every other one, and the wide mediator row
+# rewritten 5,600 times cost 370 ms. Only a view inside the writing transaction could see the mark before a later
+# change of the same transaction, so services/suggestion_pools.py keeps nothing such a view reads.
+# Writers that touch several mediators lock them in id order first (assign, the batch,
+# services/case_lifecycle.lock_mediators_on), so these row locks are never taken in opposite orders.
 POSTGRES_STANDING_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION mediator_standing_moved() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  touched integer[];
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    SELECT array_agg(DISTINCT mediator_id) INTO touched FROM standing_new;
-  ELSIF TG_OP = 'DELETE' THEN
-    SELECT array_agg(DISTINCT mediator_id) INTO touched FROM standing_old;
-  ELSE
-    SELECT array_agg(DISTINCT mediator_id) INTO touched
-      FROM (SELECT mediator_id FROM standing_new UNION SELECT mediator_id FROM standing_old) AS both_sides;
+  IF TG_OP <> 'DELETE' THEN
+    UPDATE mediator SET standing_revision = {POSTGRES_MARK} WHERE id = NEW.mediator_id
+      AND xmin <> pg_current_xact_id()::xid;
   END IF;
-  IF touched IS NOT NULL THEN
-    PERFORM 1 FROM mediator WHERE id = ANY(touched) ORDER BY id FOR UPDATE;
-    UPDATE mediator SET standing_revision = {POSTGRES_MARK} WHERE id = ANY(touched);
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.mediator_id IS DISTINCT FROM NEW.mediator_id) THEN
+    UPDATE mediator SET standing_revision = {POSTGRES_MARK} WHERE id = OLD.mediator_id
+      AND xmin <> pg_current_xact_id()::xid;
   END IF;
   RETURN NULL;
 END $$"""  # noqa: S608
-POSTGRES_LAST_ASSIGNED_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION mediator_standing_last_assigned() RETURNS trigger LANGUAGE plpgsql AS $$
+# Every update of a mediator's row renews its mark, so a row this transaction wrote always carries a mark of this
+# transaction's own, which is what lets the trigger above skip it (the last assignment is one such update).
+POSTGRES_RENEW_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION mediator_standing_renewed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.last_assigned_at IS DISTINCT FROM OLD.last_assigned_at THEN
-    NEW.standing_revision := {POSTGRES_MARK};
-  END IF;
+  NEW.standing_revision := {POSTGRES_MARK};
   RETURN NEW;
 END $$"""
-_REFERENCING = {"INSERT": "NEW TABLE AS standing_new", "UPDATE": "OLD TABLE AS standing_old NEW TABLE AS standing_new",
-                "DELETE": "OLD TABLE AS standing_old"}
 
 
-def _postgres_trigger(table: str, operation: str) -> str:
-    return (f"CREATE TRIGGER {table}_standing_{operation.lower()} AFTER {operation} ON {table} "
-            f"REFERENCING {_REFERENCING[operation]} FOR EACH STATEMENT EXECUTE FUNCTION mediator_standing_moved()")
+def _postgres_trigger(table: str) -> str:
+    return (f"CREATE TRIGGER {table}_standing AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION mediator_standing_moved()")
 
 
-POSTGRES_STANDING_FUNCTIONS = [POSTGRES_STANDING_FUNCTION, POSTGRES_LAST_ASSIGNED_FUNCTION]
-POSTGRES_MEDIATOR_TRIGGER = """CREATE TRIGGER mediator_standing_last_assigned BEFORE UPDATE OF last_assigned_at
-    ON mediator FOR EACH ROW EXECUTE FUNCTION mediator_standing_last_assigned()"""
-
-
-def postgres_source_triggers(table: str) -> list[str]:
-    """The three statement-level triggers of one source table."""
-    return [_postgres_trigger(table, operation) for operation in _REFERENCING]
-
+POSTGRES_STANDING_FUNCTIONS = [POSTGRES_STANDING_FUNCTION, POSTGRES_RENEW_FUNCTION]
+POSTGRES_MEDIATOR_TRIGGER = """CREATE TRIGGER mediator_standing_renewed BEFORE UPDATE ON mediator
+    FOR EACH ROW EXECUTE FUNCTION mediator_standing_renewed()"""
 
 # Each source's triggers follow its own table's creation; the mediator table is created before its children.
 for _statement in (*POSTGRES_STANDING_FUNCTIONS, POSTGRES_MEDIATOR_TRIGGER):
     event.listen(Mediator.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
 event.listen(Mediator.__table__, "after_create", DDL(SQLITE_MEDIATOR_TRIGGER).execute_if(dialect="sqlite"))
 for _model in (CaseAssignment, MediatorCategoryStats, MediatorAbsence):
-    for _statement in postgres_source_triggers(_model.__tablename__):
-        event.listen(_model.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+    event.listen(_model.__table__, "after_create",
+                 DDL(_postgres_trigger(_model.__tablename__)).execute_if(dialect="postgresql"))
     for _statement in sqlite_source_triggers(_model.__tablename__):
         event.listen(_model.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))

@@ -4,10 +4,11 @@ The planner spends each mediator's capacity once across the batch; applying writ
 events and state changes with set-based statements, so ten thousand cases take seconds, not minutes.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, insert, select, text, update
 
 from ..domain.assignment import PlannedAssignment, plan_batch
 from ..domain.case_states import CaseState
@@ -76,6 +77,22 @@ def plan_scope(actor: Actor, region_id: int, *, today: date, thresholds: Eligibi
     return BatchPlan(region_id=region_id, planned=planned, numbers={row.id: row.number for row in cases}, names=names)
 
 
+def _insert_assignments(rows: list[dict]) -> None:
+    """Insert the batch's assignments: on PostgreSQL as one statement over one JSON document.
+
+    psycopg's executemany sends a statement per row, and its parameters' handling in Python made 5,600 assignments
+    with their explanations take 540 ms to insert; json_populate_recordset reads them in one statement. SQLite's
+    executemany is in-process and fast.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(insert(CaseAssignment), rows)
+        return
+    columns = ", ".join(rows[0])  # the keys written above, all column names of case_assignment
+    db.session.execute(text(f"INSERT INTO case_assignment ({columns}) SELECT {columns} "  # noqa: S608 - our own names
+                            "FROM json_populate_recordset(NULL::case_assignment, CAST(:rows AS json))"),
+                       {"rows": json.dumps(rows, default=datetime.isoformat)})
+
+
 def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thresholds: EligibilityThresholds,
                 ip: str | None) -> BatchPlan:
     """Plan again under lock and write every assignment with its explanation (set-based)."""
@@ -98,7 +115,7 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
     # lock them in id order first, as every writer does, so that no other transaction can deadlock with this one.
     chosen = sorted({row["mediator_id"] for row in assignment_rows})
     db.session.execute(select(Mediator.id).where(id_in(Mediator.id, chosen)).order_by(Mediator.id).with_for_update())
-    db.session.execute(insert(CaseAssignment), assignment_rows)
+    _insert_assignments(assignment_rows)
     db.session.execute(insert(CaseEvent), event_rows)
     case_ids = [p.case_id for p in staffed]
     for start in range(0, len(case_ids), 1000):

@@ -6,6 +6,9 @@ mediator_absence (and on mediator.last_assigned_at) give each mediator they touc
 transaction, so a worker keeps every suggestion pool's standings and re-reads only the mediators whose mark moved
 (services/suggestion_pools.py; models/standing_ddl.py creates the same objects for create_all).
 
+On PostgreSQL every update of a mediator row renews its mark, and the source triggers skip a mediator whose row
+this transaction already wrote (models/standing_ddl.py says why).
+
 The column is added as mediator.revision was (a8d4f1c07e52): NOT NULL with a placeholder default that every row
 then replaces, so SQLite does not rebuild the table.
 
@@ -30,33 +33,22 @@ MARK = {
     'postgresql': "floor(random() * 4611686018427387903)::bigint",
 }
 SQLITE_WHO = {'INSERT': 'NEW.mediator_id', 'UPDATE': 'OLD.mediator_id, NEW.mediator_id', 'DELETE': 'OLD.mediator_id'}
-POSTGRES_REFERENCING = {'INSERT': 'NEW TABLE AS standing_new',
-                        'UPDATE': 'OLD TABLE AS standing_old NEW TABLE AS standing_new',
-                        'DELETE': 'OLD TABLE AS standing_old'}
 POSTGRES_FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION mediator_standing_moved() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  touched integer[];
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    SELECT array_agg(DISTINCT mediator_id) INTO touched FROM standing_new;
-  ELSIF TG_OP = 'DELETE' THEN
-    SELECT array_agg(DISTINCT mediator_id) INTO touched FROM standing_old;
-  ELSE
-    SELECT array_agg(DISTINCT mediator_id) INTO touched
-      FROM (SELECT mediator_id FROM standing_new UNION SELECT mediator_id FROM standing_old) AS both_sides;
+  IF TG_OP <> 'DELETE' THEN
+    UPDATE mediator SET standing_revision = {MARK['postgresql']} WHERE id = NEW.mediator_id
+      AND xmin <> pg_current_xact_id()::xid;
   END IF;
-  IF touched IS NOT NULL THEN
-    PERFORM 1 FROM mediator WHERE id = ANY(touched) ORDER BY id FOR UPDATE;
-    UPDATE mediator SET standing_revision = {MARK['postgresql']} WHERE id = ANY(touched);
+  IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.mediator_id IS DISTINCT FROM NEW.mediator_id) THEN
+    UPDATE mediator SET standing_revision = {MARK['postgresql']} WHERE id = OLD.mediator_id
+      AND xmin <> pg_current_xact_id()::xid;
   END IF;
   RETURN NULL;
 END $$""",
-    f"""CREATE OR REPLACE FUNCTION mediator_standing_last_assigned() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION mediator_standing_renewed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.last_assigned_at IS DISTINCT FROM OLD.last_assigned_at THEN
-    NEW.standing_revision := {MARK['postgresql']};
-  END IF;
+  NEW.standing_revision := {MARK['postgresql']};
   RETURN NEW;
 END $$""",
 ]
@@ -65,22 +57,20 @@ END $$""",
 def _triggers(dialect: str) -> list[str]:
     statements = []
     for table in SOURCES:
-        for operation in SQLITE_WHO:
-            name = f"{table}_standing_{operation.lower()}"
-            if dialect == 'sqlite':
-                statements.append(f"CREATE TRIGGER {name} AFTER {operation} ON {table} BEGIN UPDATE mediator SET "
-                                  f"standing_revision = {MARK['sqlite']} WHERE id IN ({SQLITE_WHO[operation]}); END")
-            else:
-                statements.append(f"CREATE TRIGGER {name} AFTER {operation} ON {table} REFERENCING "
-                                  f"{POSTGRES_REFERENCING[operation]} FOR EACH STATEMENT "
-                                  "EXECUTE FUNCTION mediator_standing_moved()")
+        if dialect == 'sqlite':
+            for operation, who in SQLITE_WHO.items():
+                statements.append(f"CREATE TRIGGER {table}_standing_{operation.lower()} AFTER {operation} ON {table} "
+                                  f"BEGIN UPDATE mediator SET standing_revision = {MARK['sqlite']} WHERE id IN ({who}); END")
+        else:
+            statements.append(f"CREATE TRIGGER {table}_standing AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                              "FOR EACH ROW EXECUTE FUNCTION mediator_standing_moved()")
     if dialect == 'sqlite':
         statements.append(f"""CREATE TRIGGER mediator_standing_last_assigned AFTER UPDATE OF last_assigned_at
     ON mediator WHEN NEW.last_assigned_at IS NOT OLD.last_assigned_at
     BEGIN UPDATE mediator SET standing_revision = {MARK['sqlite']} WHERE id = NEW.id; END""")
     else:
-        statements.append("""CREATE TRIGGER mediator_standing_last_assigned BEFORE UPDATE OF last_assigned_at
-    ON mediator FOR EACH ROW EXECUTE FUNCTION mediator_standing_last_assigned()""")
+        statements.append("""CREATE TRIGGER mediator_standing_renewed BEFORE UPDATE ON mediator
+    FOR EACH ROW EXECUTE FUNCTION mediator_standing_renewed()""")
     return statements
 
 
@@ -102,13 +92,16 @@ def upgrade():
 def downgrade():
     dialect = op.get_bind().dialect.name
     for table in SOURCES:
-        for operation in SQLITE_WHO:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_standing_{operation.lower()}"
-                       + ("" if dialect == 'sqlite' else f" ON {table}"))
-    op.execute("DROP TRIGGER IF EXISTS mediator_standing_last_assigned"
-               + ("" if dialect == 'sqlite' else " ON mediator"))
-    if dialect != 'sqlite':
+        if dialect == 'sqlite':
+            for operation in SQLITE_WHO:
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_standing_{operation.lower()}")
+        else:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_standing ON {table}")
+    if dialect == 'sqlite':
+        op.execute("DROP TRIGGER IF EXISTS mediator_standing_last_assigned")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS mediator_standing_renewed ON mediator")
         op.execute("DROP FUNCTION IF EXISTS mediator_standing_moved()")
-        op.execute("DROP FUNCTION IF EXISTS mediator_standing_last_assigned()")
+        op.execute("DROP FUNCTION IF EXISTS mediator_standing_renewed()")
     # ALTER TABLE … DROP COLUMN (SQLite 3.35+): no table rebuild, so nothing cascades.
     op.execute("ALTER TABLE mediator DROP COLUMN standing_revision")

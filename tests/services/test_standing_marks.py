@@ -72,12 +72,44 @@ def test_every_write_to_a_standing_gives_only_its_mediator_a_new_mark(org, peopl
         ({b}, lambda: run(delete(MediatorAbsence))),
         # the last assignment, as the batch stamps it
         ({a}, lambda: run(update(Mediator).where(Mediator.id == a).values(last_assigned_at=NOW))),
-        (set(), lambda: run(update(Mediator).where(Mediator.id == a).values(last_assigned_at=NOW))),  # unchanged
+        # the same value again: SQLite's trigger watches the column, PostgreSQL renews the mark on every update
+        ({a} if ON_POSTGRESQL else set(),
+         lambda: run(update(Mediator).where(Mediator.id == a).values(last_assigned_at=NOW))),
     ]
     for expected, write in writes:
         before = marks()
         write()
         assert moved(before, marks()) & {a, b} == expected
+        db.session.commit()  # each write its own transaction: PostgreSQL marks a mediator once per transaction
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL marks a mediator once per transaction")
+def test_a_transaction_marks_each_mediator_once_and_a_later_change_of_theirs_keeps_it_new(org, people, pair):
+    first, second, _case = pair
+    before = marks()
+    rf.give_open_cases(first, 1, people.coordinator, org.republican_house, received_on=RECEIVED)
+    once = marks()
+    db.session.execute(insert(MediatorAbsence).values(mediator_id=first.id, start=TODAY, end=TODAY))
+    db.session.execute(update(Mediator).where(Mediator.id == second.id).values(max_active_cases=9))
+    twice = marks()
+    # the first change gave a new mark; the second, in the same transaction, kept it (new to everyone else)
+    assert once[first.id][1] != before[first.id][1] and twice[first.id][1] == once[first.id][1]
+    # any update of a mediator's row renews the mark, so a row this transaction wrote always has one of its own
+    assert twice[second.id][1] != before[second.id][1]
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL marks a mediator once per transaction")
+def test_a_view_inside_a_transaction_that_changed_a_mediator_keeps_nothing(org, people, pair):
+    first, _second, case = pair
+    assert suggest(people.coordinator, case).scored(first.id).open_cases == 0
+    rf.give_open_cases(first, 2, people.coordinator, org.republican_house, received_on=RECEIVED)
+    # A view inside the writing transaction sees its writes...
+    assert suggest(people.coordinator, case).scored(first.id).open_cases == 2
+    # ...and a later change of the same mediator in that transaction keeps the mark the view saw
+    rf.give_open_cases(first, 3, people.coordinator, org.republican_house, received_on=RECEIVED)
+    db.session.commit()
+    # The next view must not trust anything that view read
+    assert [r.value for r in suggest(people.coordinator, case).exclusion_of(first.id).reasons] == ["at_capacity"]
 
 
 def test_a_view_with_nothing_changed_reads_no_figures_and_a_change_reads_only_its_mediator(org, people, pair):
