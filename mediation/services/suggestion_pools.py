@@ -17,6 +17,7 @@ pool's mediators reads a pool of its own and keeps nothing (PostgreSQL; `_finger
 """
 
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -76,7 +77,7 @@ class _Cached:
     revisions: list[int]
     names: dict[int, str]
     standings: _Standings | None = None
-    fingerprint: tuple | None = None  # as read before the marks that the pool and its standings are brought to
+    fingerprint: dict | None = None  # as read before the marks that the pool and its standings are brought to
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -97,38 +98,85 @@ _LOW_BITS = 2**40 - 1
 _HIGH_SHIFT = 22
 
 
+# Mediator ids per bucket of the fingerprint: a mark that moved costs a read of its bucket's marks only.
+_BUCKET = 128
+_BUCKET_OF = literal_column(f"mediator.id / {_BUCKET}")  # integer division on both engines (ids are integers)
 # PostgreSQL: how many of the pool's rows this transaction wrote (none unless it wrote; no xid is taken for it).
 _WRITTEN_HERE = literal_column("count(*) FILTER (WHERE mediator.xmin = pg_current_xact_id_if_assigned()::xid)")
 
+Fingerprint = dict[int, tuple]  # bucket -> (count, sum of ids, sums of the marks' low and high bits)
 
-def _fingerprint(region_id: int | None) -> tuple[tuple, bool]:
-    """Sums over the pool's mediators that change whenever one joins or leaves it or any mark of theirs moves, and
-    whether this transaction wrote any of their rows.
+
+def _fingerprint(region_id: int | None) -> tuple[Fingerprint, bool]:
+    """Per bucket of ids, sums over the pool's mediators that change whenever one joins or leaves it or any mark
+    of theirs moves; and whether this transaction wrote any of their rows.
 
     A mediator's new mark leaves both sums of its bits unchanged only if it equals the old one (one chance in
-    2**62, as two revisions of one row agreeing); one row in place of 5,000 (1.3 against 7 ms a view).
+    2**62, as two revisions of one row agreeing). About 40 rows in place of 5,000 marks (7 ms a view), and a mark
+    that moved costs a read of its bucket's 128.
     A view inside a transaction that changed a pool mediator must keep nothing it reads: on PostgreSQL a second
     change to that mediator in the same transaction keeps the mark (models/standing_ddl.py).
     """
     in_scope = [Mediator.region_id == region_id] if region_id is not None else []
-    marks = (Mediator.revision, Mediator.standing_revision)
-    # Constants written into the SQL: PostgreSQL has no bigint >> bigint, which a bound parameter would ask for.
-    sums = [func.sum(mark.op("&")(literal_column(str(_LOW_BITS)))) for mark in marks]
-    sums += [func.sum(mark.op(">>")(literal_column(str(_HIGH_SHIFT)))) for mark in marks]
     connection = db.session.connection()
     written = [_WRITTEN_HERE] if connection.dialect.name == "postgresql" else []
-    row = connection.execute(select(func.count(), func.sum(Mediator.id), *sums, *written)
-                             .where(Mediator.status != "excluded", *in_scope)).one()
-    return tuple(row[:6]), bool(written and row[6])
+    bucket = _BUCKET_OF.label("bucket")
+    rows = connection.execute(select(bucket, *_sums(), *written)
+                              .where(Mediator.status != "excluded", *in_scope).group_by(bucket)).all()
+    return {row[0]: tuple(row[1:7]) for row in rows}, bool(written) and any(row[7] for row in rows)
 
 
-def _marks(region_id: int | None) -> tuple[list[int], list[int], list[int]]:
-    """The pool's mediator ids in order, with each one's registry revision and standing mark."""
+def _sums() -> list:
+    """A fingerprint's six figures: count, sum of ids, sums of the two marks' low and of their high bits."""
+    marks = (Mediator.revision, Mediator.standing_revision)
+    # Constants written into the SQL: PostgreSQL has no bigint >> bigint, which a bound parameter would ask for.
+    return [func.count(), func.sum(Mediator.id),
+            *(func.sum(mark.op("&")(literal_column(str(_LOW_BITS)))) for mark in marks),
+            *(func.sum(mark.op(">>")(literal_column(str(_HIGH_SHIFT)))) for mark in marks)]
+
+
+def _fingerprints_by_region() -> dict[int | None, Fingerprint]:
+    """Every region's fingerprint, and the republic's (None) as their sum, in one statement (the warm-up's)."""
+    bucket = _BUCKET_OF.label("bucket")
+    found: dict[int | None, Fingerprint] = defaultdict(dict)
+    for region_id, b, *figures in db.session.connection().execute(
+            select(Mediator.region_id, bucket, *_sums()).where(Mediator.status != "excluded")
+            .group_by(Mediator.region_id, bucket)).all():
+        found[region_id][b] = tuple(figures)
+        held = found[None].get(b)
+        found[None][b] = tuple(figures) if held is None else tuple(x + y for x, y in zip(held, figures, strict=True))
+    return found
+
+
+def _marks(region_id: int | None, buckets: list[int] | None = None) -> tuple[list[int], list[int], list[int]]:
+    """The pool's mediator ids in order (those of `buckets`, if given), with each one's revision and mark."""
     in_scope = [Mediator.region_id == region_id] if region_id is not None else []
+    if buckets is not None:
+        in_scope.append(_BUCKET_OF.in_(buckets))
     rows = db.session.connection().execute(
         select(Mediator.id, Mediator.revision, Mediator.standing_revision)
         .where(Mediator.status != "excluded", *in_scope).order_by(Mediator.id)).all()
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def _with_moved_buckets(cached: _Cached, fingerprint: Fingerprint,
+                        region_id: int | None) -> tuple[list[int], list[int]] | None:
+    """The pool's revisions and marks (its lock held) with the buckets whose sums moved read again; None if the
+    pool was never brought to a fingerprint or its mediators changed."""
+    held = cached.fingerprint
+    if held is None or cached.standings is None:
+        return None
+    moved = sorted(b for b in held.keys() | fingerprint.keys() if held.get(b) != fingerprint.get(b))
+    ids, revisions, marks = _marks(region_id, moved)
+    pool_ids = cached.pool.ids
+    positions = [i for b in moved for i in range(bisect_left(pool_ids, b * _BUCKET),
+                                                 bisect_left(pool_ids, (b + 1) * _BUCKET))]
+    if [pool_ids[i] for i in positions] != ids:  # someone joined or left: the pool is rebuilt
+        return None
+    all_revisions, all_marks = list(cached.revisions), list(cached.standings.marks)
+    for i, revision, mark in zip(positions, revisions, marks, strict=True):
+        all_revisions[i], all_marks[i] = revision, mark
+    return all_revisions, all_marks
 
 
 def read_figures(ids: list[int] | None, today: date) -> Figures:
@@ -279,6 +327,11 @@ def suggestions(region_id: int | None, case: CaseInput, policy: AssignmentPolicy
         with cached.lock:
             if cached.fingerprint == fingerprint:
                 return _suggest(cached, None, case, policy, conflicts, everyone)
+            read = _with_moved_buckets(cached, fingerprint, region_id)
+            if read is not None and _patched(cached, cached.pool.ids, read[0]):
+                found = _suggest(cached, read[1], case, policy, conflicts, everyone)
+                cached.fingerprint = fingerprint if cached.revisions == read[0] else None  # as below
+                return found
     ids, revisions, marks = _marks(region_id)
     # Patched and used under one hold of the lock: another thread's view, of an older or a newer snapshot, may
     # patch the same pool to its own revisions in between.
@@ -317,6 +370,7 @@ def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
         AssignmentPolicyRecord.region_id, AssignmentPolicyRecord.horizon_days,
         AssignmentPolicyRecord.allow_republic_pool)).all()}
     default = AssignmentPolicy()
+    fingerprints = _fingerprints_by_region()  # before the marks they vouch for, as in a view
     rows = run(select(Mediator.id, Mediator.revision, Mediator.standing_revision, Mediator.region_id)
                .where(Mediator.status != "excluded").order_by(Mediator.id)).all()
     entries_for((m, r) for m, r, _, _ in rows)  # the whole registry in one pass, rather than region by region
@@ -337,5 +391,8 @@ def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
             cached = _built(key, [r[0] for r in by_scope[scope]], [r[1] for r in by_scope[scope]])
             with cached.lock:
                 _first_standings(cached, [marks[m] for m in cached.pool.ids], figures)
+                if cached.pool.ids == [r[0] for r in by_scope[scope]] and \
+                        cached.revisions == [r[1] for r in by_scope[scope]]:
+                    cached.fingerprint = fingerprints.get(scope, {})
             built += 1
     return built

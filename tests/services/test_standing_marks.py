@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, insert, literal_column, select, update
 
 from mediation.extensions import db
 from mediation.models import CaseAssignment, Mediator, MediatorAbsence, MediatorCategoryStats
@@ -232,3 +232,31 @@ def test_the_suggestions_follow_every_kind_of_change_over_many_views(org, people
     fresh = suggest(people.coordinator, case)
     assert fresh.suggestions == view.suggestions
     assignment.suggestions_for(people.coordinator.actor, case.id, today=TODAY, thresholds=rf.THRESHOLDS)
+
+
+def test_a_moved_mark_rereads_only_its_bucket_of_marks(org, people, pair, monkeypatch):
+    # One mediator per bucket, so the bucket read shows whom it covers
+    monkeypatch.setattr(suggestion_pools, "_BUCKET", 1)
+    monkeypatch.setattr(suggestion_pools, "_BUCKET_OF", literal_column("mediator.id / 1"))
+    first, second, case = pair
+    third = rf.mediator(org.almaty, full_name="Үшінші Медиатор", house=org.republican_house)
+    db.session.commit()
+    suggest(people.coordinator, case)
+    rf.give_open_cases(second, 5, people.coordinator, org.republican_house, received_on=RECEIVED)
+    db.session.commit()
+    marks_read: list[list[int]] = []
+    marks_of = suggestion_pools._marks
+
+    def recorded(region_id, buckets=None):
+        found = marks_of(region_id, buckets)
+        marks_read.append(found[0])
+        return found
+
+    monkeypatch.setattr(suggestion_pools, "_marks", recorded)
+    view = suggest(people.coordinator, case)
+    assert marks_read == [[second.id]]
+    assert [r.value for r in view.exclusion_of(second.id).reasons] == ["at_capacity"]
+    assert {s.mediator_id for s in view.suggestions.ranked} == {first.id, third.id}
+    # and the pool, kept, answers as one built from nothing
+    suggestion_pools.forget()
+    assert suggest(people.coordinator, case).suggestions == view.suggestions

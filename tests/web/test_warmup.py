@@ -1,5 +1,7 @@
 """A worker's first request warms every region's suggestion pool in the background (web/warmup.py)."""
 
+from sqlalchemy import event
+
 from mediation.extensions import db
 from mediation.models import AssignmentPolicyRecord
 from mediation.services import assignment, registry_snapshot, suggestion_pools
@@ -38,8 +40,20 @@ def test_the_first_request_builds_each_regions_pool_and_the_republic_pool_once(a
     coordinator = factories.make_user("coordinator", org=org, house=org.republican_house)
     case = rf.waiting_case(coordinator, org.republican_house, received_on=cf.today())
     db.session.commit()
-    view = assignment.suggestions_for(coordinator.actor, case.id, today=local_date(utcnow()),
-                                      thresholds=rf.THRESHOLDS)
+    statements: list[str] = []
+
+    def seen(_connection, _cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        view = assignment.suggestions_for(coordinator.actor, case.id, today=local_date(utcnow()),
+                                          thresholds=rf.THRESHOLDS)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    # the warm-up read each pool's fingerprint too: the view reads no mark and no figure
+    assert not [s for s in statements if "standing_revision" in s and "sum(" not in s and "full_name" not in s]
+    assert not [s for s in statements if "mediator_absence" in s or "mediator_category_stats" in s]
     assert [s.mediator_id for s in view.suggestions.ranked] == [almaty.id]
     pools = suggestion_pools._POOLS
     assert set(pools) == set(warmed) and all(pools[key] is pool for key, pool in warmed.items())
