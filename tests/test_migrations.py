@@ -215,3 +215,34 @@ def test_the_revision_migration_marks_existing_mediators_apart_and_keeps_their_l
         assert len(set(revisions)) == 2 and 0 not in revisions
         assert languages == 4  # Kazakh and Russian each, still there
         db.engine.dispose()
+
+
+STANDING_TRIGGERS = {
+    "sqlite": {f"{table}_standing_{operation}" for table in ("case_assignment", "mediator_category_stats",
+                                                            "mediator_absence")
+               for operation in ("insert", "update", "delete")} | {"mediator_standing_last_assigned"},
+    "postgresql": {"case_assignment_standing", "mediator_category_stats_standing", "mediator_absence_standing",
+                   "mediator_standing_renewed"},
+}
+
+
+def test_the_standing_triggers_exist_after_migration_and_after_create_all(empty_database):
+    """Suggestion pools trust them to mark every change (models/standing_ddl.py): a migration must never lose them."""
+    app = create_app(config_for(empty_database))
+    query = {"sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+             "postgresql": "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"}
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        upgrade()
+        with db.engine.connect() as connection:
+            assert STANDING_TRIGGERS[dialect] <= set(connection.scalars(text(query[dialect])))
+        downgrade(revision="b7c3e5a1f904")
+        with db.engine.connect() as connection:
+            assert not STANDING_TRIGGERS[dialect] & set(connection.scalars(text(query[dialect])))
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        with db.engine.connect() as connection:
+            assert STANDING_TRIGGERS[dialect] <= set(connection.scalars(text(query[dialect])))
+        db.engine.dispose()

@@ -65,6 +65,8 @@ class Mediator(db.Model):
     # Replaced, by the database's own triggers (models/standing_ddl.py), whenever the mediator's running
     # assignments, last assignment, track record or absences change: suggestion pools re-read what moved.
     standing_revision: Mapped[int] = mapped_column(BigInteger, default=random_revision)
+    # PostgreSQL: the transaction (64-bit id) that gave the mark; its later changes keep it (models/standing_ddl.py).
+    standing_xact: Mapped[int | None] = mapped_column(BigInteger)
 
     region: Mapped[Region] = relationship()
     house: Mapped[FriendshipHouse | None] = relationship()

@@ -10,6 +10,8 @@ mediators' workload on every view was a third of the page (bench/RESULTS.md, iss
 Marks are random (62 bits, as models/types.random_revision), not counters: a rolled-back transaction's mark can
 never come back as a committed one, so a pool that read uncommitted figures reloads them.
 The migration (revision 3e9c5d7a1b20) creates the same objects; these listeners serve databases built by create_all.
+A later SQLite batch migration of mediator or of a source table copies the table and drops its triggers: it must
+create them again (tests/test_migrations.py checks that they exist at head).
 """
 
 from sqlalchemy import DDL, event
@@ -18,7 +20,9 @@ from .assignment import CaseAssignment
 from .mediator import Mediator, MediatorAbsence, MediatorCategoryStats
 
 SQLITE_MARK = "random() & 4611686018427387903"
-POSTGRES_MARK = "floor(random() * 4611686018427387903)::bigint"
+# Two draws of 31 bits: PostgreSQL's random() carries 52 random bits, fewer than a 62-bit mark.
+POSTGRES_MARK = "((floor(random() * 2147483648)::bigint << 31) | floor(random() * 2147483648)::bigint)"
+POSTGRES_XACT = "pg_current_xact_id()::text::bigint"  # 64 bits with the epoch: never comes back, unlike xmin
 
 
 # The statements below are assembled from this module's constants only (S608: no outside input reaches them).
@@ -41,31 +45,32 @@ SQLITE_MEDIATOR_TRIGGER = f"""CREATE TRIGGER mediator_standing_last_assigned AFT
 
 # A row trigger, as on SQLite. A statement-level one (with transition tables) fired once per row anyway under
 # psycopg's executemany, which runs a statement per row, and cost 160 us a firing: a batch's 5,600 assignments
-# took a second to insert. A mediator's row already written by this transaction (its xmin is ours) keeps the mark
-# this transaction gave it: every mark of a transaction is new to every other one, and the wide mediator row
-# rewritten 5,600 times cost 370 ms. Only a view inside the writing transaction could see the mark before a later
-# change of the same transaction, so services/suggestion_pools.py keeps nothing such a view reads.
-# Writers that touch several mediators lock them in id order first (assign, the batch,
-# services/case_lifecycle.lock_mediators_on), so these row locks are never taken in opposite orders.
+# took a second to insert. It touches the mediator's row, and the row trigger below gives the mark; a row this
+# transaction already marked (standing_xact is ours) is left alone: each of a transaction's marks is new to every
+# other transaction, and the wide mediator row rewritten 5,600 times cost 370 ms. Only a view inside the writing
+# transaction could see the mark before a later change of the same transaction, so services/suggestion_pools.py
+# keeps nothing such a view reads. Writers that touch several mediators lock them in id order first (assign, the
+# batch, services/case_lifecycle.lock_mediators_on), so these row locks are never taken in opposite orders.
 POSTGRES_STANDING_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION mediator_standing_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'DELETE' THEN
-    UPDATE mediator SET standing_revision = {POSTGRES_MARK} WHERE id = NEW.mediator_id
-      AND xmin <> pg_current_xact_id()::xid;
+    UPDATE mediator SET standing_revision = standing_revision
+     WHERE id = NEW.mediator_id AND standing_xact IS DISTINCT FROM {POSTGRES_XACT};
   END IF;
   IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.mediator_id IS DISTINCT FROM NEW.mediator_id) THEN
-    UPDATE mediator SET standing_revision = {POSTGRES_MARK} WHERE id = OLD.mediator_id
-      AND xmin <> pg_current_xact_id()::xid;
+    UPDATE mediator SET standing_revision = standing_revision
+     WHERE id = OLD.mediator_id AND standing_xact IS DISTINCT FROM {POSTGRES_XACT};
   END IF;
   RETURN NULL;
 END $$"""  # noqa: S608
-# Every update of a mediator's row renews its mark, so a row this transaction wrote always carries a mark of this
-# transaction's own, which is what lets the trigger above skip it (the last assignment is one such update).
+# Every update of a mediator's row renews its mark and records the transaction, so a row this transaction wrote
+# always carries a mark of this transaction's own (the last assignment is one such update).
 POSTGRES_RENEW_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION mediator_standing_renewed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.standing_revision := {POSTGRES_MARK};
+  NEW.standing_xact := {POSTGRES_XACT};
   RETURN NEW;
 END $$"""
 

@@ -26,6 +26,7 @@ from .case_lifecycle import (
     Step,
     assign_mediators,
     load_for_change,
+    lock_mediators_on,
     record_event,
     release_mediators,
     save,
@@ -219,6 +220,7 @@ def accept(step: Step, ties: list[str], note: str | None, *, declared_no_conflic
 def decline(step: Step, reason: str, ties: list[str], *, recusal: bool) -> Case:
     """The mediator declines (or recuses at any stage): the case returns for reassignment without them."""
     case = load_for_change(step)
+    lock_mediators_on(case.id)  # before the decliner's row changes: the release changes a co-mediator's too
     assignment = _own_assignment(step, case)
     unknown = set(ties) - set(CONFLICT_TIES)
     if unknown:

@@ -20,7 +20,6 @@ from ..models import Case, CaseAssignment, CaseEvent, Mediator, Region
 from . import audit
 from .assignment import explanation_of
 from .assignment_inputs import CASE_INPUT_COLUMNS, candidate_inputs, case_inputs, policy_for
-from .bulk_reads import id_in
 
 MAX_BATCH = 20_000
 
@@ -65,9 +64,12 @@ def plan_scope(actor: Actor, region_id: int, *, today: date, thresholds: Eligibi
     """Plan the batch for the actor's part of a region (nothing is written)."""
     cases = _scope_cases(actor, region_id, lock=lock)
     policy = policy_for(region_id)
-    if lock:  # the capacities the plan spends must not change before it is written
-        db.session.execute(select(Mediator.id).where(Mediator.region_id == region_id).order_by(Mediator.id)
-                           .with_for_update())
+    if lock:
+        # The capacities the plan spends must not change before it is written: every candidate is locked (the
+        # republic's when its pool is open), in id order as every writer locks mediators, which also covers the
+        # standing triggers' row locks of the insert (models/standing_ddl.py).
+        scope = [] if policy.allow_republic_pool else [Mediator.region_id == region_id]
+        db.session.execute(select(Mediator.id).where(*scope).order_by(Mediator.id).with_for_update())
     case_list = case_inputs([row.id for row in cases], [row[:-1] for row in cases])  # without the number
     candidates = candidate_inputs(None if policy.allow_republic_pool else [region_id], today=today)
     planned = plan_batch(case_list, candidates, policy, today, thresholds)
@@ -111,10 +113,6 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
         event_rows.append({"case_id": planned.case_id, "at": now, "actor_id": actor.id or None, "kind": "assigned",
                            "from_state": CaseState.AWAITING_ASSIGNMENT.value, "to_state": CaseState.ASSIGNED.value,
                            "reason": None, "data": {"batch": True, "mediators": list(planned.mediator_ids)}})
-    # The insert gives every chosen mediator a new standing mark (models/standing_ddl.py), which locks their rows:
-    # lock them in id order first, as every writer does, so that no other transaction can deadlock with this one.
-    chosen = sorted({row["mediator_id"] for row in assignment_rows})
-    db.session.execute(select(Mediator.id).where(id_in(Mediator.id, chosen)).order_by(Mediator.id).with_for_update())
     _insert_assignments(assignment_rows)
     db.session.execute(insert(CaseEvent), event_rows)
     case_ids = [p.case_id for p in staffed]

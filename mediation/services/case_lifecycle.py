@@ -237,6 +237,7 @@ def sign_contract(step: Step, signed_on: date, policy: DeadlinePolicy) -> Case:
         case.contract_signed_on = signed_on
         case.deadline = mediation_deadline(signed_on, policy, [case.extension_days] if case.extension_days else [])
     # else: a replacement mediator joins a mediation that already started; its term runs on unchanged.
+    lock_mediators_on(case.id)
     for assignment in db.session.scalars(select(CaseAssignment).where(
             CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None))):
         assignment.status = "accepted"

@@ -102,7 +102,8 @@ _HIGH_SHIFT = 22
 _BUCKET = 128
 _BUCKET_OF = literal_column(f"mediator.id / {_BUCKET}")  # integer division on both engines (ids are integers)
 # PostgreSQL: how many of the pool's rows this transaction wrote (none unless it wrote; no xid is taken for it).
-_WRITTEN_HERE = literal_column("count(*) FILTER (WHERE mediator.xmin = pg_current_xact_id_if_assigned()::xid)")
+_WRITTEN_HERE = literal_column(
+    "count(*) FILTER (WHERE mediator.standing_xact = pg_current_xact_id_if_assigned()::text::bigint)")
 
 Fingerprint = dict[int, tuple]  # bucket -> (count, sum of ids, sums of the marks' low and high bits)
 
@@ -390,9 +391,11 @@ def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
         if key not in _POOLS:
             cached = _built(key, [r[0] for r in by_scope[scope]], [r[1] for r in by_scope[scope]])
             with cached.lock:
-                _first_standings(cached, [marks[m] for m in cached.pool.ids], figures)
-                if cached.pool.ids == [r[0] for r in by_scope[scope]] and \
-                        cached.revisions == [r[1] for r in by_scope[scope]]:
-                    cached.fingerprint = fingerprints.get(scope, {})
+                # A view may have taken the stored pool first and brought it to newer marks than these reads
+                if cached.standings is None:
+                    _first_standings(cached, [marks[m] for m in cached.pool.ids], figures)
+                    if cached.pool.ids == [r[0] for r in by_scope[scope]] and \
+                            cached.revisions == [r[1] for r in by_scope[scope]]:
+                        cached.fingerprint = fingerprints.get(scope, {})
             built += 1
     return built

@@ -6,8 +6,11 @@ mediator_absence (and on mediator.last_assigned_at) give each mediator they touc
 transaction, so a worker keeps every suggestion pool's standings and re-reads only the mediators whose mark moved
 (services/suggestion_pools.py; models/standing_ddl.py creates the same objects for create_all).
 
-On PostgreSQL every update of a mediator row renews its mark, and the source triggers skip a mediator whose row
-this transaction already wrote (models/standing_ddl.py says why).
+On PostgreSQL every update of a mediator row renews its mark and records the transaction in standing_xact, and
+the source triggers skip a mediator this transaction already marked (models/standing_ddl.py says why).
+PostgreSQL 13 or later (pg_current_xact_id). On SQLite, a later batch migration of mediator, case_assignment,
+mediator_category_stats or mediator_absence copies the table and drops its triggers: it must create them again
+(tests/test_migrations.py checks that they exist at head).
 
 The column is added as mediator.revision was (a8d4f1c07e52): NOT NULL with a placeholder default that every row
 then replaces, so SQLite does not rebuild the table.
@@ -30,25 +33,27 @@ depends_on = None
 SOURCES = ('case_assignment', 'mediator_category_stats', 'mediator_absence')
 MARK = {
     'sqlite': "random() & 4611686018427387903",
-    'postgresql': "floor(random() * 4611686018427387903)::bigint",
+    'postgresql': "((floor(random() * 2147483648)::bigint << 31) | floor(random() * 2147483648)::bigint)",
 }
+XACT = "pg_current_xact_id()::text::bigint"
 SQLITE_WHO = {'INSERT': 'NEW.mediator_id', 'UPDATE': 'OLD.mediator_id, NEW.mediator_id', 'DELETE': 'OLD.mediator_id'}
 POSTGRES_FUNCTIONS = [
     f"""CREATE OR REPLACE FUNCTION mediator_standing_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'DELETE' THEN
-    UPDATE mediator SET standing_revision = {MARK['postgresql']} WHERE id = NEW.mediator_id
-      AND xmin <> pg_current_xact_id()::xid;
+    UPDATE mediator SET standing_revision = standing_revision
+     WHERE id = NEW.mediator_id AND standing_xact IS DISTINCT FROM {XACT};
   END IF;
   IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.mediator_id IS DISTINCT FROM NEW.mediator_id) THEN
-    UPDATE mediator SET standing_revision = {MARK['postgresql']} WHERE id = OLD.mediator_id
-      AND xmin <> pg_current_xact_id()::xid;
+    UPDATE mediator SET standing_revision = standing_revision
+     WHERE id = OLD.mediator_id AND standing_xact IS DISTINCT FROM {XACT};
   END IF;
   RETURN NULL;
 END $$""",
     f"""CREATE OR REPLACE FUNCTION mediator_standing_renewed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.standing_revision := {MARK['postgresql']};
+  NEW.standing_xact := {XACT};
   RETURN NEW;
 END $$""",
 ]
@@ -80,6 +85,7 @@ def upgrade():
         op.execute("ALTER TABLE mediator ADD COLUMN standing_revision BIGINT NOT NULL DEFAULT 0")
     else:
         op.add_column('mediator', sa.Column('standing_revision', sa.BigInteger(), nullable=True))
+    op.add_column('mediator', sa.Column('standing_xact', sa.BigInteger(), nullable=True))
     op.execute(f"UPDATE mediator SET standing_revision = {MARK[dialect]}")
     if dialect != 'sqlite':
         op.alter_column('mediator', 'standing_revision', existing_type=sa.BigInteger(), nullable=False)
@@ -104,4 +110,5 @@ def downgrade():
         op.execute("DROP FUNCTION IF EXISTS mediator_standing_moved()")
         op.execute("DROP FUNCTION IF EXISTS mediator_standing_renewed()")
     # ALTER TABLE … DROP COLUMN (SQLite 3.35+): no table rebuild, so nothing cascades.
+    op.execute("ALTER TABLE mediator DROP COLUMN standing_xact")
     op.execute("ALTER TABLE mediator DROP COLUMN standing_revision")

@@ -167,7 +167,9 @@ def test_a_release_locks_the_cases_running_mediators_first(org, people, pair, mo
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="row locks: PostgreSQL (SQLite writes one transaction at a time)")
-def test_two_cases_sharing_two_mediators_in_opposite_roles_release_at_once_without_deadlock(app, org, people, pair):
+@pytest.mark.parametrize("change", ["release the lead", "sign the contract"])
+def test_two_cases_sharing_two_mediators_in_opposite_roles_change_at_once_without_deadlock(app, org, people, pair,
+                                                                                           change):
     first, second, _case = pair
     cases = []
     for lead, co in ((first, second), (second, first)):
@@ -178,8 +180,9 @@ def test_two_cases_sharing_two_mediators_in_opposite_roles_release_at_once_witho
         cases.append((case.id, case.version, lead.id))
     db.session.commit()
     actor = people.coordinator.actor
-    # Each release ends its lead's assignment and makes the co-mediator lead: two updates, which without the
-    # ordered lock would lock the pair in opposite orders. Both threads are held after their first update.
+    # Each change updates both assignments of its case in id order (a release ends the lead's and makes the
+    # co-mediator lead; signing accepts both), which without the ordered lock would lock the pair in opposite
+    # orders. Both threads are held after their first update.
     after_first_update = threading.Barrier(2)
     held = threading.local()
 
@@ -190,25 +193,31 @@ def test_two_cases_sharing_two_mediators_in_opposite_roles_release_at_once_witho
             with contextlib.suppress(threading.BrokenBarrierError):
                 after_first_update.wait(timeout=3)
 
-    def release(index: int) -> None:
+    def work(index: int) -> None:
         case_id, version, lead_id = cases[index]
+        step = case_lifecycle.Step(actor=actor, case_id=case_id, version=version, now=NOW)
         with app.app_context():
             write_intent.set(True)
-            case_lifecycle.release_mediators(case_lifecycle.Step(actor=actor, case_id=case_id, version=version,
-                                                                 now=NOW), "declined", "Бос емес", mediator_id=lead_id)
+            if change == "release the lead":
+                case_lifecycle.release_mediators(step, "declined", "Бос емес", mediator_id=lead_id)
+            else:
+                case_lifecycle.sign_contract(step, RECEIVED, cf.POLICY)
             db.session.commit()
             db.session.remove()
 
     event.listen(db.engine, "after_cursor_execute", hold)
     try:
-        assert run_concurrently(2, release) == []
+        assert run_concurrently(2, work) == []
     finally:
         event.remove(db.engine, "after_cursor_execute", hold)
     db.session.rollback()
     for case_id, _version, lead_id in cases:
         running = db.session.scalars(select(CaseAssignment).where(CaseAssignment.case_id == case_id,
                                                                   CaseAssignment.ended_at.is_(None))).all()
-        assert [(a.mediator_id, a.role) for a in running] == [(({first.id, second.id} - {lead_id}).pop(), "lead")]
+        if change == "release the lead":
+            assert [(a.mediator_id, a.role) for a in running] == [(({first.id, second.id} - {lead_id}).pop(), "lead")]
+        else:
+            assert sorted(a.status for a in running) == ["accepted", "accepted"]
 
 
 def test_the_suggestions_follow_every_kind_of_change_over_many_views(org, people, pair):
