@@ -23,17 +23,6 @@ ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 FIGURE_TABLES = ("mediator_category_stats", "mediator_absence")
 
 
-@pytest.fixture
-def pair(org, people):
-    """Two Almaty mediators and a case waiting in Almaty; the worker's pools start empty."""
-    suggestion_pools.forget()
-    first = rf.mediator(org.almaty, full_name="Бірінші Медиатор", house=org.republican_house)
-    second = rf.mediator(org.almaty, full_name="Екінші Медиатор", house=org.republican_house)
-    case = rf.waiting_case(people.coordinator, org.republican_house, received_on=RECEIVED)
-    db.session.commit()
-    return first, second, case
-
-
 def marks() -> dict[int, tuple[int, int]]:
     """Every mediator's (registry revision, standing mark), as committed or flushed in this transaction."""
     db.session.flush()
@@ -47,8 +36,8 @@ def moved(before: dict, after: dict) -> set[int]:
     return {m for m in before if before[m][1] != after[m][1]}
 
 
-def test_every_write_to_a_standing_gives_only_its_mediator_a_new_mark(org, people, pair):
-    first, second, _case = pair
+def test_every_write_to_a_standing_gives_only_its_mediator_a_new_mark(org, people, almaty):
+    first, second, _case = almaty
     a, b = first.id, second.id
     run = db.session.execute
     spare = [cf.register(people.coordinator, org.republican_house, received_on=RECEIVED) for _ in range(2)]
@@ -84,8 +73,8 @@ def test_every_write_to_a_standing_gives_only_its_mediator_a_new_mark(org, peopl
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL marks a mediator once per transaction")
-def test_a_transaction_marks_each_mediator_once_and_a_later_change_of_theirs_keeps_it_new(org, people, pair):
-    first, second, _case = pair
+def test_a_transaction_marks_each_mediator_once_and_a_later_change_of_theirs_keeps_it_new(org, people, almaty):
+    first, second, _case = almaty
     before = marks()
     rf.give_open_cases(first, 1, people.coordinator, org.republican_house, received_on=RECEIVED)
     once = marks()
@@ -99,8 +88,8 @@ def test_a_transaction_marks_each_mediator_once_and_a_later_change_of_theirs_kee
 
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL marks a mediator once per transaction")
-def test_a_view_inside_a_transaction_that_changed_a_mediator_keeps_nothing(org, people, pair):
-    first, _second, case = pair
+def test_a_view_inside_a_transaction_that_changed_a_mediator_keeps_nothing(org, people, almaty):
+    first, _second, case = almaty
     assert suggest(people.coordinator, case).scored(first.id).open_cases == 0
     rf.give_open_cases(first, 2, people.coordinator, org.republican_house, received_on=RECEIVED)
     # A view inside the writing transaction sees its writes...
@@ -112,8 +101,8 @@ def test_a_view_inside_a_transaction_that_changed_a_mediator_keeps_nothing(org, 
     assert [r.value for r in suggest(people.coordinator, case).exclusion_of(first.id).reasons] == ["at_capacity"]
 
 
-def test_a_view_with_nothing_changed_reads_no_figures_and_a_change_reads_only_its_mediator(org, people, pair):
-    first, second, case = pair
+def test_a_view_with_nothing_changed_reads_no_figures_and_a_change_reads_only_its_mediator(org, people, almaty):
+    first, second, case = almaty
     suggest(people.coordinator, case)
     statements: list[str] = []
 
@@ -139,8 +128,8 @@ def test_a_view_with_nothing_changed_reads_no_figures_and_a_change_reads_only_it
     assert view.scored(first.id) is not None
 
 
-def test_figures_read_in_a_transaction_that_rolls_back_are_not_kept(org, people, pair):
-    first, _second, case = pair
+def test_figures_read_in_a_transaction_that_rolls_back_are_not_kept(org, people, almaty):
+    first, _second, case = almaty
     assert suggest(people.coordinator, case).scored(first.id).open_cases == 0
     rf.give_open_cases(first, 5, people.coordinator, org.republican_house, received_on=RECEIVED)
     # Seen inside the transaction that wrote them, and kept by the worker's pool...
@@ -150,8 +139,8 @@ def test_figures_read_in_a_transaction_that_rolls_back_are_not_kept(org, people,
     assert suggest(people.coordinator, case).scored(first.id).open_cases == 0
 
 
-def test_a_release_locks_the_cases_running_mediators_first(org, people, pair, monkeypatch):
-    first, second, _case = pair
+def test_a_release_locks_the_cases_running_mediators_first(org, people, almaty, monkeypatch):
+    first, second, _case = almaty
     locked: list[list[int]] = []
     lock = case_lifecycle.lock_mediators_on
 
@@ -168,9 +157,9 @@ def test_a_release_locks_the_cases_running_mediators_first(org, people, pair, mo
 
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="row locks: PostgreSQL (SQLite writes one transaction at a time)")
 @pytest.mark.parametrize("change", ["release the lead", "sign the contract"])
-def test_two_cases_sharing_two_mediators_in_opposite_roles_change_at_once_without_deadlock(app, org, people, pair,
+def test_two_cases_sharing_two_mediators_in_opposite_roles_change_at_once_without_deadlock(app, org, people, almaty,
                                                                                            change):
-    first, second, _case = pair
+    first, second, _case = almaty
     cases = []
     for lead, co in ((first, second), (second, first)):
         case = cf.advance(cf.register(people.coordinator, org.republican_house, received_on=RECEIVED,
@@ -220,8 +209,8 @@ def test_two_cases_sharing_two_mediators_in_opposite_roles_change_at_once_withou
             assert sorted(a.status for a in running) == ["accepted", "accepted"]
 
 
-def test_the_suggestions_follow_every_kind_of_change_over_many_views(org, people, pair):
-    first, second, case = pair
+def test_the_suggestions_follow_every_kind_of_change_over_many_views(org, people, almaty):
+    first, second, case = almaty
     view = suggest(people.coordinator, case)
     assert view.scored(first.id).open_cases == 0 and view.scored(second.id) is not None
     rf.give_open_cases(first, 2, people.coordinator, org.republican_house, received_on=RECEIVED)
@@ -243,11 +232,11 @@ def test_the_suggestions_follow_every_kind_of_change_over_many_views(org, people
     assignment.suggestions_for(people.coordinator.actor, case.id, today=TODAY, thresholds=rf.THRESHOLDS)
 
 
-def test_a_moved_mark_rereads_only_its_bucket_of_marks(org, people, pair, monkeypatch):
+def test_a_moved_mark_rereads_only_its_bucket_of_marks(org, people, almaty, monkeypatch):
     # One mediator per bucket, so the bucket read shows whom it covers
     monkeypatch.setattr(suggestion_pools, "_BUCKET", 1)
     monkeypatch.setattr(suggestion_pools, "_BUCKET_OF", literal_column("mediator.id / 1"))
-    first, second, case = pair
+    first, second, case = almaty
     third = rf.mediator(org.almaty, full_name="Үшінші Медиатор", house=org.republican_house)
     db.session.commit()
     suggest(people.coordinator, case)

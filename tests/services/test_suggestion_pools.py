@@ -3,8 +3,6 @@ mediator whose revision moved, rebuilt when the pool's mediators change, safe un
 
 from datetime import timedelta
 
-import pytest
-
 from mediation.domain.mediator_eligibility import MediatorStatus
 from mediation.extensions import db
 from mediation.models import AssignmentPolicyRecord
@@ -12,17 +10,6 @@ from mediation.services import assignment, registry, registry_snapshot, suggesti
 from tests import registry_factories as rf
 from tests.assignment_support import NOW, RECEIVED, TODAY, ranked_ids, reasons, suggest
 from tests.concurrency import run_concurrently
-
-
-@pytest.fixture
-def almaty(org, people):
-    """Two Almaty mediators and a case waiting in Almaty; the worker's pools start empty."""
-    suggestion_pools.forget()
-    first = rf.mediator(org.almaty, full_name="Бірінші Медиатор", house=org.republican_house)
-    second = rf.mediator(org.almaty, full_name="Екінші Медиатор", house=org.republican_house)
-    case = rf.waiting_case(people.coordinator, org.republican_house, received_on=RECEIVED)
-    db.session.commit()
-    return first, second, case
 
 
 def only_pool() -> suggestion_pools._Cached:
