@@ -8,45 +8,34 @@ revision moved; the standings are re-read only for the mediators whose standing 
 that replaces counting 5,000 mediators' workload on every view (bench/RESULTS.md, issue 4). Pools are keyed by
 day, horizon and thresholds, which the eligibility and availability filters depend on.
 
-Before the marks, a view reads one row of sums over them (`_fingerprint`): while it is the one the pool was last
-brought up to date with, nothing the pool holds has changed, and the view reads nothing else of the registry.
+Before the marks, a view reads sums over them per bucket of ids (services/pool_reads.py): while they are the ones
+the pool was last brought up to date with, nothing the pool holds has changed, and the view reads nothing else of
+the registry; otherwise it reads the marks of the buckets whose sums moved.
 Each of these is read before the rows it vouches for, so a pool is never behind its marks: a change committed in
 between makes the next view read that mediator again. Marks are random, so a mark read inside a transaction that
 later rolls back never matches a committed one; and a view inside a transaction that has itself changed one of the
-pool's mediators reads a pool of its own and keeps nothing (PostgreSQL; `_fingerprint`).
+pool's mediators reads a pool of its own and keeps nothing (PostgreSQL; pool_reads.fingerprint).
 """
 
 import threading
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import String, func, literal_column, select, type_coerce
+from sqlalchemy import select
 
 from ..domain.assignment_filters import AssignmentPolicy, CaseInput
 from ..domain.assignment_pool import Standing, SuggestionPool
 from ..domain.assignment_scoring import Suggestions
 from ..domain.mediator_eligibility import Absence, EligibilityThresholds
 from ..extensions import db
-from ..models import AssignmentPolicyRecord, CaseAssignment, Mediator, MediatorAbsence, MediatorCategoryStats
+from ..models import AssignmentPolicyRecord, Mediator
+from . import pool_reads
 from .assignment_inputs import candidate_of
-from .bulk_reads import id_in
-from .registry_queries import takes_capacity
 from .registry_snapshot import entries_for
 
 _NO_RECORD = (0, 0)
-
-
-@dataclass
-class Figures:
-    """Standing figures read for some mediators: open cases, day of the last assignment, closed cases and
-    agreements by category code, absences not over before the pool's day."""
-
-    open_cases: dict[int, int]
-    last_assigned: dict[int, date | None]
-    records: dict[int, dict[str, tuple[int, int]]]
-    absences: dict[int, tuple[Absence, ...]]
 
 
 @dataclass
@@ -92,75 +81,7 @@ def forget() -> None:
     _POOLS.clear()
 
 
-# The low and the high 40 bits of a 62-bit mark: 5,000 of either sum below 2**53, so SQLite's integer sum never
-# overflows, and between them they cover every bit of the mark.
-_LOW_BITS = 2**40 - 1
-_HIGH_SHIFT = 22
-
-
-# Mediator ids per bucket of the fingerprint: a mark that moved costs a read of its bucket's marks only.
-_BUCKET = 128
-_BUCKET_OF = literal_column(f"mediator.id / {_BUCKET}")  # integer division on both engines (ids are integers)
-# PostgreSQL: how many of the pool's rows this transaction wrote (none unless it wrote; no xid is taken for it).
-_WRITTEN_HERE = literal_column(
-    "count(*) FILTER (WHERE mediator.standing_xact = pg_current_xact_id_if_assigned()::text::bigint)")
-
-Fingerprint = dict[int, tuple]  # bucket -> (count, sum of ids, sums of the marks' low and high bits)
-
-
-def _fingerprint(region_id: int | None) -> tuple[Fingerprint, bool]:
-    """Per bucket of ids, sums over the pool's mediators that change whenever one joins or leaves it or any mark
-    of theirs moves; and whether this transaction wrote any of their rows.
-
-    A mediator's new mark leaves both sums of its bits unchanged only if it equals the old one (one chance in
-    2**62, as two revisions of one row agreeing). About 40 rows in place of 5,000 marks (7 ms a view), and a mark
-    that moved costs a read of its bucket's 128.
-    A view inside a transaction that changed a pool mediator must keep nothing it reads: on PostgreSQL a second
-    change to that mediator in the same transaction keeps the mark (models/standing_ddl.py).
-    """
-    in_scope = [Mediator.region_id == region_id] if region_id is not None else []
-    connection = db.session.connection()
-    written = [_WRITTEN_HERE] if connection.dialect.name == "postgresql" else []
-    bucket = _BUCKET_OF.label("bucket")
-    rows = connection.execute(select(bucket, *_sums(), *written)
-                              .where(Mediator.status != "excluded", *in_scope).group_by(bucket)).all()
-    return {row[0]: tuple(row[1:7]) for row in rows}, bool(written) and any(row[7] for row in rows)
-
-
-def _sums() -> list:
-    """A fingerprint's six figures: count, sum of ids, sums of the two marks' low and of their high bits."""
-    marks = (Mediator.revision, Mediator.standing_revision)
-    # Constants written into the SQL: PostgreSQL has no bigint >> bigint, which a bound parameter would ask for.
-    return [func.count(), func.sum(Mediator.id),
-            *(func.sum(mark.op("&")(literal_column(str(_LOW_BITS)))) for mark in marks),
-            *(func.sum(mark.op(">>")(literal_column(str(_HIGH_SHIFT)))) for mark in marks)]
-
-
-def _fingerprints_by_region() -> dict[int | None, Fingerprint]:
-    """Every region's fingerprint, and the republic's (None) as their sum, in one statement (the warm-up's)."""
-    bucket = _BUCKET_OF.label("bucket")
-    found: dict[int | None, Fingerprint] = defaultdict(dict)
-    for region_id, b, *figures in db.session.connection().execute(
-            select(Mediator.region_id, bucket, *_sums()).where(Mediator.status != "excluded")
-            .group_by(Mediator.region_id, bucket)).all():
-        found[region_id][b] = tuple(figures)
-        held = found[None].get(b)
-        found[None][b] = tuple(figures) if held is None else tuple(x + y for x, y in zip(held, figures, strict=True))
-    return found
-
-
-def _marks(region_id: int | None, buckets: list[int] | None = None) -> tuple[list[int], list[int], list[int]]:
-    """The pool's mediator ids in order (those of `buckets`, if given), with each one's revision and mark."""
-    in_scope = [Mediator.region_id == region_id] if region_id is not None else []
-    if buckets is not None:
-        in_scope.append(_BUCKET_OF.in_(buckets))
-    rows = db.session.connection().execute(
-        select(Mediator.id, Mediator.revision, Mediator.standing_revision)
-        .where(Mediator.status != "excluded", *in_scope).order_by(Mediator.id)).all()
-    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
-
-
-def _with_moved_buckets(cached: _Cached, fingerprint: Fingerprint,
+def _with_moved_buckets(cached: _Cached, fingerprint: pool_reads.Fingerprint,
                         region_id: int | None) -> tuple[list[int], list[int]] | None:
     """The pool's revisions and marks (its lock held) with the buckets whose sums moved read again; None if the
     pool was never brought to a fingerprint or its mediators changed."""
@@ -168,66 +89,16 @@ def _with_moved_buckets(cached: _Cached, fingerprint: Fingerprint,
     if held is None or cached.standings is None:
         return None
     moved = sorted(b for b in held.keys() | fingerprint.keys() if held.get(b) != fingerprint.get(b))
-    ids, revisions, marks = _marks(region_id, moved)
+    ids, revisions, marks = pool_reads.marks(region_id, moved)
     pool_ids = cached.pool.ids
-    positions = [i for b in moved for i in range(bisect_left(pool_ids, b * _BUCKET),
-                                                 bisect_left(pool_ids, (b + 1) * _BUCKET))]
+    positions = [i for b in moved for i in range(bisect_left(pool_ids, b * pool_reads.BUCKET),
+                                                 bisect_left(pool_ids, (b + 1) * pool_reads.BUCKET))]
     if [pool_ids[i] for i in positions] != ids:  # someone joined or left: the pool is rebuilt
         return None
     all_revisions, all_marks = list(cached.revisions), list(cached.standings.marks)
     for i, revision, mark in zip(positions, revisions, marks, strict=True):
         all_revisions[i], all_marks[i] = revision, mark
     return all_revisions, all_marks
-
-
-def read_figures(ids: list[int] | None, today: date) -> Figures:
-    """The standing figures of the mediators `ids` (None: everyone's, for the republic's pool).
-
-    Four plain statements: on 1,000,000 cases and 5,000 mediators they take about 13 ms together on either
-    engine, which is why a view reads only the mediators whose standing mark moved.
-    """
-    run = db.session.connection().execute
-
-    def of(column) -> list:
-        # A region's few hundred ids read through each table's mediator_id index; the republic reads them all.
-        return [id_in(column, ids, long_from=50)] if ids is not None else []
-
-    workload = select(CaseAssignment.mediator_id, func.count()).where(*takes_capacity(),
-                                                                      *of(CaseAssignment.mediator_id))
-    if ids is None:  # everyone's workload from the partial index of running assignments alone
-        workload = workload.with_hint(CaseAssignment, "INDEXED BY ix_case_assignment_open", "sqlite")
-    open_cases = dict(run(workload.group_by(CaseAssignment.mediator_id)).all())
-    # The timestamp as the driver gives it (a string on SQLite): only its day is used, parsed once per day seen.
-    day_of = _day_reader()
-    last_assigned = {m: day_of(at) for m, at in run(select(
-        Mediator.id, type_coerce(Mediator.last_assigned_at, String)).where(*of(Mediator.id))).all()}
-    stats = MediatorCategoryStats
-    records: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for mediator_id, category, closed, agreements in run(select(
-            stats.mediator_id, stats.category, stats.closed, stats.agreements).where(*of(stats.mediator_id))).all():
-        records[mediator_id][category] = (closed, agreements)
-    absences: dict[int, list[Absence]] = defaultdict(list)
-    for mediator_id, start, end in run(select(MediatorAbsence.mediator_id, MediatorAbsence.start, MediatorAbsence.end)
-                                       .where(MediatorAbsence.end >= today, *of(MediatorAbsence.mediator_id))).all():
-        absences[mediator_id].append(Absence(start, end))
-    return Figures(open_cases, last_assigned, dict(records), {m: tuple(away) for m, away in absences.items()})
-
-
-def _day_reader():
-    """A parser of last_assigned_at values that parses each day once."""
-    days: dict[str, date] = {}
-
-    def day_of(value) -> date | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        text = value[:10]
-        day = days.get(text)
-        if day is None:
-            day = days[text] = date.fromisoformat(text)
-        return day
-    return day_of
 
 
 def _new(key: tuple, ids: list[int], revisions: list[int]) -> _Cached:
@@ -267,7 +138,7 @@ def _patched(cached: _Cached, ids: list[int], revisions: list[int]) -> bool:
     return True
 
 
-def _first_standings(cached: _Cached, marks: list[int], figures: Figures) -> _Standings:
+def _first_standings(cached: _Cached, marks: list[int], figures: pool_reads.Figures) -> _Standings:
     """A pool's standings (its lock held) from figures read after `marks`, which may cover more mediators."""
     ids = cached.pool.ids
     cached.standings = _Standings(
@@ -282,11 +153,11 @@ def _standings(cached: _Cached, marks: list[int], *, everyone: bool) -> _Standin
     mediators whose mark moved. `everyone`: the pool is the republic's, read without a list of ids."""
     ids, kept = cached.pool.ids, cached.standings
     if kept is None:
-        return _first_standings(cached, marks, read_figures(None if everyone else ids, cached.pool.today))
+        return _first_standings(cached, marks, pool_reads.read_figures(None if everyone else ids, cached.pool.today))
     if kept.marks == marks:
         return kept
     moved = [i for i, (mark, held) in enumerate(zip(marks, kept.marks, strict=True)) if mark != held]
-    figures = read_figures([ids[i] for i in moved], cached.pool.today)
+    figures = pool_reads.read_figures([ids[i] for i in moved], cached.pool.today)
     for i in moved:
         mediator_id = ids[i]
         kept.figures[i] = (figures.open_cases.get(mediator_id, 0), figures.last_assigned.get(mediator_id))
@@ -317,9 +188,9 @@ def suggestions(region_id: int | None, case: CaseInput, policy: AssignmentPolicy
     db.session.flush()  # Core statements skip the session's autoflush: pending changes must be visible
     key = (region_id, today, policy.horizon_days, thresholds)
     everyone = region_id is None
-    fingerprint, written_here = _fingerprint(region_id)
+    fingerprint, written_here = pool_reads.fingerprint(region_id)
     if written_here:  # a pool of its own for this view, read whole and dropped after (see _fingerprint)
-        ids, revisions, marks = _marks(region_id)
+        ids, revisions, marks = pool_reads.marks(region_id)
         own, mark_of = _new(key, ids, revisions), dict(zip(ids, marks, strict=True))
         return _suggest(own, [mark_of[m] for m in own.pool.ids], case, policy, conflicts,
                         everyone and own.pool.ids == ids)
@@ -333,7 +204,7 @@ def suggestions(region_id: int | None, case: CaseInput, policy: AssignmentPolicy
                 found = _suggest(cached, read[1], case, policy, conflicts, everyone)
                 cached.fingerprint = fingerprint if cached.revisions == read[0] else None  # as below
                 return found
-    ids, revisions, marks = _marks(region_id)
+    ids, revisions, marks = pool_reads.marks(region_id)
     # Patched and used under one hold of the lock: another thread's view, of an older or a newer snapshot, may
     # patch the same pool to its own revisions in between.
     if cached is not None:
@@ -371,7 +242,7 @@ def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
         AssignmentPolicyRecord.region_id, AssignmentPolicyRecord.horizon_days,
         AssignmentPolicyRecord.allow_republic_pool)).all()}
     default = AssignmentPolicy()
-    fingerprints = _fingerprints_by_region()  # before the marks they vouch for, as in a view
+    fingerprints = pool_reads.fingerprints_by_region()  # before the marks they vouch for, as in a view
     rows = run(select(Mediator.id, Mediator.revision, Mediator.standing_revision, Mediator.region_id)
                .where(Mediator.status != "excluded").order_by(Mediator.id)).all()
     entries_for((m, r) for m, r, _, _ in rows)  # the whole registry in one pass, rather than region by region
@@ -383,7 +254,7 @@ def warm(*, today: date, thresholds: EligibilityThresholds) -> int:
     for region_id in {r[3] for r in rows} | set(policies):
         horizon, republic = policies.get(region_id, (default.horizon_days, default.allow_republic_pool))
         wanted.add((None if republic else region_id, horizon))
-    figures = read_figures(None, today)  # everyone's, once, after the marks: each pool takes its own
+    figures = pool_reads.read_figures(None, today)  # everyone's, once, after the marks: each pool takes its own
     marks = {r[0]: r[2] for r in rows}
     built = 0
     for scope, horizon in sorted(wanted, key=lambda w: (w[0] is None, w[0] or 0, w[1])):

@@ -7,7 +7,7 @@ from sqlalchemy import event, func, select
 from mediation.domain.case_states import CaseState, Outcome, TerminationGround
 from mediation.extensions import db
 from mediation.models import Case, CaseAssignment
-from mediation.services import case_lifecycle, registry_queries, suggestion_pools
+from mediation.services import case_lifecycle, pool_reads, registry_queries
 from mediation.services.assignment_inputs import candidate_inputs
 from mediation.services.case_lifecycle import Closure
 from tests import case_factories as cf
@@ -107,7 +107,7 @@ def test_everyones_workload_is_read_from_the_running_assignments_index(org):
     assert {i: region[i] for i in (busy.id, declined.id)} == {busy.id: 2, declined.id: 0}
     # The suggestions' pools read the same counts (republic and region)
     for scope, names in ((None, expected), ([busy.id, declined.id], (busy.id, declined.id))):
-        live = suggestion_pools.read_figures(scope, RECEIVED).open_cases
+        live = pool_reads.read_figures(scope, RECEIVED).open_cases
         assert {i: live.get(i, 0) for i in names} == {i: expected[i] for i in names}
     # And the republic's count names the statuses in its SQL, the partial index's own term (a bound parameter
     # would keep SQLite, and a prepared PostgreSQL statement, off the index)

@@ -12,7 +12,7 @@ from sqlalchemy import delete, event, insert, literal_column, select, update
 
 from mediation.extensions import db
 from mediation.models import CaseAssignment, Mediator, MediatorAbsence, MediatorCategoryStats
-from mediation.services import assignment, case_lifecycle, suggestion_pools
+from mediation.services import assignment, case_lifecycle, pool_reads, suggestion_pools
 from mediation.web.database import write_intent
 from tests import case_factories as cf
 from tests import registry_factories as rf
@@ -234,8 +234,8 @@ def test_the_suggestions_follow_every_kind_of_change_over_many_views(org, people
 
 def test_a_moved_mark_rereads_only_its_bucket_of_marks(org, people, almaty, monkeypatch):
     # One mediator per bucket, so the bucket read shows whom it covers
-    monkeypatch.setattr(suggestion_pools, "_BUCKET", 1)
-    monkeypatch.setattr(suggestion_pools, "_BUCKET_OF", literal_column("mediator.id / 1"))
+    monkeypatch.setattr(pool_reads, "BUCKET", 1)
+    monkeypatch.setattr(pool_reads, "_BUCKET_OF", literal_column("mediator.id / 1"))
     first, second, case = almaty
     third = rf.mediator(org.almaty, full_name="Үшінші Медиатор", house=org.republican_house)
     db.session.commit()
@@ -243,14 +243,14 @@ def test_a_moved_mark_rereads_only_its_bucket_of_marks(org, people, almaty, monk
     rf.give_open_cases(second, 5, people.coordinator, org.republican_house, received_on=RECEIVED)
     db.session.commit()
     marks_read: list[list[int]] = []
-    marks_of = suggestion_pools._marks
+    marks_of = pool_reads.marks
 
     def recorded(region_id, buckets=None):
         found = marks_of(region_id, buckets)
         marks_read.append(found[0])
         return found
 
-    monkeypatch.setattr(suggestion_pools, "_marks", recorded)
+    monkeypatch.setattr(pool_reads, "marks", recorded)
     view = suggest(people.coordinator, case)
     assert marks_read == [[second.id]]
     assert [r.value for r in view.exclusion_of(second.id).reasons] == ["at_capacity"]
