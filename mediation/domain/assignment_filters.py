@@ -40,7 +40,7 @@ class ExclusionReason(StrEnum):
 
 
 # The reasons in declaration order, once: iterating the enum class per excluded candidate showed in profiles.
-_REASON_ORDER: tuple[ExclusionReason, ...] = tuple(ExclusionReason)
+REASON_ORDER: tuple[ExclusionReason, ...] = tuple(ExclusionReason)
 
 
 class Factor(StrEnum):
@@ -282,4 +282,4 @@ def exclusion(
         return None
     found = set(personal).union(for_case)
     # Report in the declaration order of the enum: stable for the UI and for tests.
-    return Exclusion(candidate.id, tuple(r for r in _REASON_ORDER if r in found), tuple(codes))
+    return Exclusion(candidate.id, tuple(r for r in REASON_ORDER if r in found), tuple(codes))

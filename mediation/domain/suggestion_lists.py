@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date
 
 from mediation.domain.assignment_filters import (
+    REASON_ORDER,
     AssignmentPolicy,
     CandidateInput,
     CaseInput,
@@ -21,8 +22,6 @@ from mediation.domain.assignment_filters import (
     ExclusionReason,
 )
 from mediation.domain.assignment_scoring import FactorScore, ScoredCandidate, score_candidate
-
-_REASON_ORDER = tuple(ExclusionReason)  # the order in which an exclusion lists its reasons, as in `exclusion`
 
 
 class _Built(Sequence):
@@ -143,12 +142,12 @@ class ExcludedList(_Built):
         if made is None:
             p = self._positions[index]
             made = self._made[index] = Exclusion(
-                self._ids[p], tuple(r for r in _REASON_ORDER if p in self._failing[r]), self._codes[p])
+                self._ids[p], tuple(r for r in REASON_ORDER if p in self._failing[r]), self._codes[p])
         return made
 
     def reason_counts(self) -> list[tuple[ExclusionReason, int]]:
         """How many fail each filter, in the filters' order (one mediator may fail several)."""
-        return [(reason, len(self._failing[reason])) for reason in _REASON_ORDER if self._failing[reason]]
+        return [(reason, len(self._failing[reason])) for reason in REASON_ORDER if self._failing[reason]]
 
     def matching(self, reason: ExclusionReason | None = None,
                  keep: Callable[[int], bool] | None = None) -> list[Exclusion]:

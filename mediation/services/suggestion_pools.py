@@ -66,7 +66,8 @@ class _Cached:
     revisions: list[int]
     names: dict[int, str]
     standings: _Standings | None = None
-    fingerprint: dict | None = None  # as read before the marks that the pool and its standings are brought to
+    # The sums read before the marks that the pool and its standings are brought to; None: read the marks again
+    fingerprint: pool_reads.Fingerprint | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
