@@ -21,7 +21,7 @@ On a database filled by fill_cases.py (--mediators 5000) and completed by fill_r
   apply_scope + commit as the republic manager, and `flask --app mediation assign auto --region R --commit`
   as a subprocess (wall and CPU time, Python start-up and the 10,000 printed lines included). After each run
   the writes are undone (assignments, events, states; the one audit row per run stays: the trail is
-  append-only), so every run starts from the same state. Twice: with the registry as filled (free capacity
+  append-only) and, on PostgreSQL, the written tables vacuumed, so every run starts from the same state. Twice: with the registry as filled (free capacity
   runs out before every case is staffed) and with 40 extra slots for every mediator of the region (every case
   that can be staffed is: the planner's and the writer's worst case). At the end the cases go back to their state.
 """
@@ -236,6 +236,7 @@ class Bench:
         print(f"batch: {len(ids):,} cases of region {self.args.batch_region} ({len(ids) - len(closed):,} waiting, "
               f"{len(closed):,} closed ones reopened for the benchmark)", flush=True)
         self.execute(*self.in_chunks("UPDATE \"case\" SET state = 'awaiting_assignment' WHERE id IN ({})", closed))
+        self.vacuum('"case"')
         try:
             self.batch_runs("batch: registry as filled", region, ids)
             # A new revision with the write (models/mediator.py): this process keeps registry rows by it.
@@ -312,19 +313,38 @@ class Bench:
                                                                     if name.startswith("CLI") else ""))
 
     def undo(self, mark, ids: list[int], rotation: list) -> None:
+        """Undo a run's writes (only the rows it changed), then, on PostgreSQL, vacuum the tables it wrote.
+
+        The undo is the benchmark's own churn: without the vacuum, each run's cases and assignments would leave two
+        dead versions per row in the heap and in each of the case table's 21 indexes for the next run to step over
+        (this machine runs PostgreSQL with autovacuum off, which a deployment has on), and later runs would measure
+        the benchmark's garbage more than the code.
+        """
         statements = [("DELETE FROM case_assignment WHERE id > :a", {"a": mark[0]}),
                       ("DELETE FROM case_event WHERE id > :e", {"e": mark[1]})]
-        statements += self.in_chunks("UPDATE \"case\" SET state = 'awaiting_assignment' WHERE id IN ({})", ids)
+        statements += self.in_chunks("UPDATE \"case\" SET state = 'awaiting_assignment' "
+                                     "WHERE id IN ({}) AND state <> 'awaiting_assignment'", ids)
         self.execute(*statements)
         from sqlalchemy import text
 
         from mediation.extensions import db
 
         with self.app.app_context():
-            db.session.execute(text("UPDATE mediator SET last_assigned_at = :t WHERE id = :i"),
-                               [{"i": i, "t": t} for i, t in rotation])
+            db.session.execute(text("UPDATE mediator SET last_assigned_at = :t WHERE id = :i AND "
+                                    "last_assigned_at IS DISTINCT FROM :t"), [{"i": i, "t": t} for i, t in rotation])
             db.session.commit()
             db.session.remove()
+        self.vacuum('"case"', "case_assignment", "case_event", "mediator")
+
+    def vacuum(self, *tables: str) -> None:
+        """PostgreSQL: VACUUM (ANALYZE) the tables, as autovacuum would after the undo's writes (SQLite: nothing)."""
+        if self.dialect != "postgresql":
+            return
+        from mediation.extensions import db
+
+        with self.app.app_context(), db.engine.connect() as conn:
+            autocommit = conn.execution_options(isolation_level="AUTOCOMMIT")
+            autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
     def run(self) -> None:
         for name in ("suggestions", "registry", "batch"):
