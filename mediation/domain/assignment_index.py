@@ -173,7 +173,7 @@ class CandidateIndex:
         return self._cache[key]
 
     def profile(self, case: CaseInput, languages: Languages) -> tuple:
-        """(heaps, speakers or None, reachable count) shared by cases shaped alike.
+        """(heaps, speakers or None, reachable count, language fits) shared by cases shaped alike.
 
         A heap is shared by every case of a region, house and category (and language set, for narrowed
         sources), so a candidate is scored once per heap rather than once per case.
@@ -185,7 +185,9 @@ class CandidateIndex:
                 self._heap(("heap", tag, case.category), members, case.category, house, fit)
                 for tag, members, house, fit in sources
             ]
-            self._cache[key] = heaps, speakers, reachable
+            # The last part keeps each scanned candidate's exact language fit: the parties' language sets decide
+            # it, and they are part of the key, so every case of the profile shares it.
+            self._cache[key] = heaps, speakers, reachable, {}
         return self._cache[key]
 
     def scan(self, case: CaseInput, profile: tuple, k: int, communities: frozenset[str] | None):
@@ -195,7 +197,7 @@ class CandidateIndex:
         language points or gain the neutrality bonus: the scan stops once even that bonus cannot lift
         the next entry above the k-th best found. Popped entries come back per heap, for re-insertion.
         """
-        heaps, speakers, _ = profile
+        heaps, speakers, _, fits = profile
         neutral = self._neutral(communities)
         w_lang, w_eth = self.w_lang, self.w_eth
         bonus_max = w_eth if communities is not None else 0.0
@@ -240,7 +242,9 @@ class CandidateIndex:
             if c.id in on_case or c.id in recused or not c.conflict_party_ids.isdisjoint(party_ids):
                 conflicted = True
                 continue
-            fit = language_fit(case, levels[i])
+            fit = fits.get(i)
+            if fit is None:
+                fit = fits[i] = language_fit(case, levels[i])
             points = -entry[0] + w_lang * (fit - entry[5]) + (w_eth if i in neutral else 0.0)
             bisect.insort(found, (-points, entry[1], i, heap, entry))
             del found[k:]
