@@ -1,0 +1,31 @@
+"""Inserting many rows in one go (the batch's assignments and timeline events), the fastest way each engine has."""
+
+from sqlalchemy import Table
+
+from ..extensions import db
+
+
+def insert_rows(table: Table, rows: list[dict]) -> None:
+    """Insert `rows` (dicts with the same keys, in the same order) into `table` inside the session's transaction.
+
+    PostgreSQL: one COPY. psycopg's executemany sent a statement per row (5,600 assignments with their explanations:
+    540 ms), one statement over a JSON document made the server parse megabytes of JSON (220-300 ms); COPY streams
+    the rows (130-200 ms). Each value goes through its column type's bind processing first, as an INSERT would
+    (JSON documents, for one), and row triggers and foreign keys apply as to any insert.
+    Elsewhere: executemany, which SQLite runs in-process.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    quote = dialect.identifier_preparer
+    statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)}) FROM STDIN"
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([value if process is None else process(value)
+                            for process, value in zip(processors, row.values(), strict=True)])
