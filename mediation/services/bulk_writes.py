@@ -8,14 +8,15 @@ from ..extensions import db
 def insert_rows(table: Table, rows: list[dict]) -> None:
     """Insert `rows` (dicts with the same keys, in the same order) into `table` inside the session's transaction.
 
-    PostgreSQL: one COPY. psycopg's executemany sent a statement per row (5,600 assignments with their explanations:
-    540 ms), one statement over a JSON document made the server parse megabytes of JSON (220-300 ms); COPY streams
-    the rows (130-200 ms). Each value goes through its column type's bind processing first, as an INSERT would
-    (JSON documents, for one), and row triggers and foreign keys apply as to any insert.
+    PostgreSQL: one COPY. For the batch's 5,600 assignments with their explanations, psycopg's executemany (a
+    statement per row) took 540 ms and one statement over a JSON document 306-414 ms, where the server parsed 3.4 MB
+    of JSON; COPY takes 207-275 ms (bench/RESULTS.md). Each value goes through its column type's bind processing
+    first, as an INSERT would (JSON documents, for one), and row triggers and foreign keys apply as to any insert.
     Elsewhere: executemany, which SQLite runs in-process.
     """
     if not rows:
         return
+    db.session.flush()  # a Core statement skips the autoflush: rows the session holds must be there to refer to
     connection = db.session.connection()
     dialect = connection.dialect
     if dialect.name != "postgresql":
