@@ -21,9 +21,10 @@ On a database filled by fill_cases.py (--mediators 5000) and completed by fill_r
   apply_scope + commit as the republic manager, and `flask --app mediation assign auto --region R --commit`
   as a subprocess (wall and CPU time, Python start-up and the 10,000 printed lines included). After each run
   the writes are undone (assignments, events, states; the one audit row per run stays: the trail is
-  append-only) and, on PostgreSQL, the written tables vacuumed, so every run starts from the same state. Twice: with the registry as filled (free capacity
-  runs out before every case is staffed) and with 40 extra slots for every mediator of the region (every case
-  that can be staffed is: the planner's and the writer's worst case). At the end the cases go back to their state.
+  append-only) and, on PostgreSQL, the written tables vacuumed, so every run starts from the same state.
+  Twice: with the registry as filled (free capacity runs out before every case is staffed) and with 40 extra
+  slots for every mediator of the region (every case that can be staffed is: the planner's and the writer's
+  worst case). At the end the cases go back to their state.
 """
 
 import argparse
