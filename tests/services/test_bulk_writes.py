@@ -24,8 +24,9 @@ def test_rows_arrive_as_written_with_json_nulls_and_awkward_text(org, people):
     insert_rows(CaseEvent.__table__, [
         {"case_id": case.id, "at": NOW, "actor_id": None, "kind": "assigned", "from_state": None,
          "to_state": "assigned", "reason": AWKWARD, "data": {"mediators": [mediator.id], "text": AWKWARD}},
-        {"case_id": case.id, "at": NOW, "actor_id": people.coordinator.id, "kind": "note", "from_state": None,
-         "to_state": None, "reason": None, "data": {}}])
+        # the same keys in another order: values go by name, as executemany binds them
+        {"data": {}, "reason": None, "to_state": None, "from_state": None, "kind": "note",
+         "actor_id": people.coordinator.id, "at": NOW, "case_id": case.id}])
     insert_rows(CaseEvent.__table__, [])  # nothing to write is no error
     db.session.commit()
     db.session.expire_all()
