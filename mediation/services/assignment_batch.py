@@ -108,10 +108,9 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
     with collector.paused():
         plan = _plan(region_id, found.all(), policy, today, thresholds)
         staffed = [p for p in plan.planned if p.mediator_ids]
-        if staffed:
-            _write(actor, staffed, now)
-    if not staffed:
-        return plan
+        if not staffed:
+            return plan
+        _write(actor, staffed, now)
     kato = db.session.scalar(select(Region.kato2).where(Region.id == region_id))
     audit.record("assignment.batch", actor_id=actor.id, ip=ip, object_type="region", object_id=kato,
                  summary={"cases": len(plan.planned), "assigned": len(staffed),
