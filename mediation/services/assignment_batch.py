@@ -17,11 +17,10 @@ from ..domain.mediator_eligibility import EligibilityThresholds
 from ..domain.roles import Actor, Role, ScopeLevel
 from ..extensions import db
 from ..models import Case, CaseAssignment, CaseEvent, Mediator, Region
-from . import audit, collector
+from . import audit, bulk_writes, collector
 from .assignment import explanation_of
 from .assignment_inputs import CASE_INPUT_COLUMNS, candidate_inputs, case_inputs, policy_for
 from .bulk_reads import id_in
-from .bulk_writes import insert_rows
 
 MAX_BATCH = 20_000
 
@@ -122,6 +121,29 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
 def _write(actor: Actor, staffed: list[PlannedAssignment], now: datetime) -> None:
     """The staffed cases' assignments with their explanations, their timeline events and states, and the mediators'
     last assignment, in set-based statements."""
+    # Core statements, each with its ids as one parameter (bulk_reads.id_in): no ORM bookkeeping for rows that no
+    # object of the session holds, and no thousands of bound parameters to compile.
+    cases, mediators = Case.__table__, Mediator.__table__
+    used = sorted({m for p in staffed for m in p.mediator_ids})
+    # The mediators first: this renews their standing marks (models/standing_ddl.py), so on PostgreSQL the
+    # assignments' row trigger finds each already marked by this transaction and does not write the row again.
+    db.session.execute(update(mediators).where(id_in(mediators.c.id, used)).values(last_assigned_at=now))
+    # The cases' new state goes into each of their 18 indexes (and on PostgreSQL their GIN search terms): the
+    # database does that while Python builds the assignments and events to insert next.
+    with bulk_writes.executing(
+            update(cases).where(id_in(cases.c.id, [p.case_id for p in staffed]),
+                                cases.c.state == CaseState.AWAITING_ASSIGNMENT)
+            .values(state=CaseState.ASSIGNED, version=cases.c.version + 1, updated_at=now,
+                    updated_by_id=actor.id or None)):
+        assignments, events = _rows(actor, staffed, now)
+        assignments = bulk_writes.prepare_rows(CaseAssignment.__table__, assignments)
+        events = bulk_writes.prepare_rows(CaseEvent.__table__, events)
+    bulk_writes.insert_prepared(assignments)
+    bulk_writes.insert_prepared(events)
+
+
+def _rows(actor: Actor, staffed: list[PlannedAssignment], now: datetime) -> tuple[list[dict], list[dict]]:
+    """The assignment rows, each with its explanation, and the timeline event rows of the staffed cases."""
     assignment_rows, event_rows = [], []
     for planned in staffed:
         for position, (mediator_id, scored) in enumerate(zip(planned.mediator_ids, planned.explanations,
@@ -133,16 +155,4 @@ def _write(actor: Actor, staffed: list[PlannedAssignment], now: datetime) -> Non
         event_rows.append({"case_id": planned.case_id, "at": now, "actor_id": actor.id or None, "kind": "assigned",
                            "from_state": CaseState.AWAITING_ASSIGNMENT.value, "to_state": CaseState.ASSIGNED.value,
                            "reason": None, "data": {"batch": True, "mediators": list(planned.mediator_ids)}})
-    # Core statements, each with its ids as one parameter (bulk_reads.id_in): no ORM bookkeeping for rows that no
-    # object of the session holds, and no thousands of bound parameters to compile.
-    cases, mediators = Case.__table__, Mediator.__table__
-    used = sorted({m for p in staffed for m in p.mediator_ids})
-    # The mediators first: this renews their standing marks (models/standing_ddl.py), so on PostgreSQL the
-    # assignments' row trigger finds each already marked by this transaction and does not write the row again.
-    db.session.execute(update(mediators).where(id_in(mediators.c.id, used)).values(last_assigned_at=now))
-    insert_rows(CaseAssignment.__table__, assignment_rows)
-    insert_rows(CaseEvent.__table__, event_rows)
-    db.session.execute(update(cases).where(id_in(cases.c.id, [p.case_id for p in staffed]),
-                                           cases.c.state == CaseState.AWAITING_ASSIGNMENT)
-                       .values(state=CaseState.ASSIGNED, version=cases.c.version + 1, updated_at=now,
-                               updated_by_id=actor.id or None))
+    return assignment_rows, event_rows

@@ -1,33 +1,100 @@
-"""Inserting many rows in one go (the batch's assignments and timeline events), the fastest way each engine has."""
+"""Writing many rows in one go (the batch's assignments, timeline events and state changes), the fastest way each
+engine has."""
 
-from sqlalchemy import Table
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import JSON, Executable, Table
 
 from ..extensions import db
 
 
-def insert_rows(table: Table, rows: list[dict]) -> None:
-    """Insert `rows` (dicts with the same keys) into `table` inside the session's transaction.
+@dataclass(frozen=True)
+class PreparedRows:
+    """Rows to insert into a table, their values already through their columns' bind processing where COPY sends
+    them (PostgreSQL); `values` is None where executemany binds the rows itself."""
+
+    table: Table
+    names: list[str]
+    rows: list[dict]
+    values: list[list] | None
+
+
+def prepare_rows(table: Table, rows: list[dict]) -> PreparedRows:
+    """The rows made ready to send, without touching the connection (so it may run beside `executing`)."""
+    dialect = db.session.get_bind().dialect
+    names = list(rows[0]) if rows else []
+    if dialect.name != "postgresql" or not rows:
+        return PreparedRows(table, names, rows, None)
+    processors = [_copy_processor(table.c[name].type, dialect) for name in names]
+    # By name, as executemany binds them: a row whose keys come in another order is right too.
+    values = [[row[name] if process is None else process(row[name])
+               for name, process in zip(names, processors, strict=True)] for row in rows]
+    return PreparedRows(table, names, rows, values)
+
+
+def _copy_processor(column_type, dialect):
+    """The column type's bind processing for COPY, with JSON documents serialised here.
+
+    psycopg's JSON bind processing only wraps the document, to be serialised as the row is sent; serialised here
+    (as psycopg would: by the engine's serializer, json.dumps by default, a None stored as JSON null unless the
+    type says none_as_null) it is done beside `executing`, and COPY's text format takes the text as the document.
+    """
+    if not isinstance(column_type, JSON):
+        return column_type.dialect_impl(dialect).bind_processor(dialect)
+    serialize = getattr(dialect, "_json_serializer", None) or json.dumps
+    none_as_null = column_type.none_as_null
+
+    def process(value):
+        if value is None and none_as_null:
+            return None
+        return serialize(None if value is JSON.NULL else value)
+    return process
+
+
+def insert_prepared(prepared: PreparedRows) -> None:
+    """Insert prepared rows inside the session's transaction.
 
     PostgreSQL: one COPY. For the batch's 5,600 assignments with their explanations, psycopg's executemany (a
     statement per row) took 540 ms and one statement over a JSON document 306-414 ms, where the server parsed 3.4 MB
-    of JSON; COPY takes 207-275 ms (bench/RESULTS.md). Each value goes through its column type's bind processing
-    first, as an INSERT would (JSON documents, for one), and row triggers and foreign keys apply as to any insert.
-    Datetimes must be naive, as every column here stores them: COPY would drop an offset where an INSERT converts it.
-    Elsewhere: executemany, which SQLite runs in-process.
+    of JSON; COPY takes 207-275 ms (bench/RESULTS.md). Each value went through its column type's bind processing
+    (prepare_rows), as an INSERT's would (JSON documents, for one), and row triggers and foreign keys apply as to
+    any insert. Datetimes must be naive, as every column here stores them: COPY would drop an offset where an INSERT
+    converts it. Elsewhere: executemany, which SQLite runs in-process.
     """
-    if not rows:
+    if not prepared.rows:
         return
     db.session.flush()  # a Core statement skips the autoflush: rows the session holds must be there to refer to
     connection = db.session.connection()
-    dialect = connection.dialect
-    if dialect.name != "postgresql":
-        connection.execute(table.insert(), rows)
+    if prepared.values is None:
+        connection.execute(prepared.table.insert(), prepared.rows)
         return
-    names = list(rows[0])
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    quote = dialect.identifier_preparer
-    statement = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(name) for name in names)}) FROM STDIN"
+    quote = connection.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(name) for name in prepared.names)
+    statement = f"COPY {quote.format_table(prepared.table)} ({columns}) FROM STDIN"
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:  # by name, as executemany binds them: a row whose keys come in another order is right too
-            copy.write_row([row[name] if process is None else process(row[name])
-                            for name, process in zip(names, processors, strict=True)])
+        for values in prepared.values:
+            copy.write_row(values)
+
+
+@contextmanager
+def executing(statement: Executable) -> Iterator[None]:
+    """Run `statement` on the session's connection in a worker thread while the block runs.
+
+    The block must only compute (build and prepare rows), never use the session: the connection is its own again
+    once the block ends and the statement is done, and the statement's error, if any, is raised then. The database
+    (PostgreSQL's server, or SQLite's C code, which lets go of Python's lock while it steps) works on one core while
+    Python works on the other: the batch's update of 2,800 cases writes each into the case table's 18 indexes.
+    """
+    db.session.flush()  # a Core statement skips the autoflush
+    connection = db.session.connection()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-write") as worker:
+        running = worker.submit(connection.execute, statement)
+        try:
+            yield
+        finally:
+            wait((running,))  # even when the block failed: the connection must be idle before anything else uses it
+    running.result()

@@ -1,12 +1,23 @@
-"""insert_rows (services/bulk_writes.py): what goes in comes back, on both engines (COPY on PostgreSQL)."""
+"""services/bulk_writes.py: what goes in comes back, on both engines (COPY on PostgreSQL), and `executing` runs its
+statement beside the block, in the same transaction."""
 
-from sqlalchemy import select
+import threading
+
+import pytest
+from sqlalchemy import event, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from mediation.extensions import db
-from mediation.models import CaseAssignment, CaseEvent
-from mediation.services.bulk_writes import insert_rows
+from mediation.models import CaseAssignment, CaseEvent, Mediator
+from mediation.services.bulk_writes import executing, insert_prepared, prepare_rows
 from tests import registry_factories as rf
 from tests.assignment_support import NOW, RECEIVED
+
+
+def insert_rows(table, rows):
+    """Prepare and insert, as the batch does."""
+    insert_prepared(prepare_rows(table, rows))
+
 
 # COPY's text format gives tab, newline, backslash and \N meanings of their own: each must arrive as written.
 AWKWARD = "tab\there\nnew line \\N back\\slash «Достық» 'quote' \"double\" ;,|"
@@ -26,7 +37,10 @@ def test_rows_arrive_as_written_with_json_nulls_and_awkward_text(org, people):
          "to_state": "assigned", "reason": AWKWARD, "data": {"mediators": [mediator.id], "text": AWKWARD}},
         # the same keys in another order: values go by name, as executemany binds them
         {"data": {}, "reason": None, "to_state": None, "from_state": None, "kind": "note",
-         "actor_id": people.coordinator.id, "at": NOW, "case_id": case.id}])
+         "actor_id": people.coordinator.id, "at": NOW, "case_id": case.id},
+        # a document of None is stored as JSON null, as an INSERT stores it, not as SQL NULL
+        {"case_id": case.id, "at": NOW, "actor_id": None, "kind": "note", "from_state": None, "to_state": None,
+         "reason": None, "data": None}])
     insert_rows(CaseEvent.__table__, [])  # nothing to write is no error
     db.session.commit()
     db.session.expire_all()
@@ -38,5 +52,58 @@ def test_rows_arrive_as_written_with_json_nulls_and_awkward_text(org, people):
     events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.at == NOW)
                                 .order_by(CaseEvent.id)).all()
     assert [(e.kind, e.reason, e.actor_id) for e in events] == [("assigned", AWKWARD, None),
-                                                               ("note", None, people.coordinator.id)]
+                                                               ("note", None, people.coordinator.id),
+                                                               ("note", None, None)]
     assert events[0].data == {"mediators": [mediator.id], "text": AWKWARD} and events[1].data == {}
+    assert events[2].data is None
+    assert not db.session.scalar(text("SELECT data IS NULL FROM case_event WHERE id = :id"), {"id": events[2].id})
+
+
+def _threads_of_statements(statements: list) -> object:
+    """A listener that records the thread of every update of the mediator table."""
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if "UPDATE mediator" in statement:
+            statements.append(threading.get_ident())
+    return listener
+
+
+def test_executing_runs_the_statement_in_another_thread_within_the_transaction(org):
+    mediator = rf.mediator(org.almaty)
+    db.session.commit()
+    threads: list[int] = []
+    listener = _threads_of_statements(threads)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with executing(update(Mediator.__table__).where(Mediator.id == mediator.id).values(max_active_cases=17)):
+            built = [n * n for n in range(1000)]  # the block computes; it does not use the session
+        assert db.session.scalar(select(Mediator.max_active_cases).where(Mediator.id == mediator.id)) == 17
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert built[-1] == 999 * 999
+    assert threads and threads[0] != threading.get_ident()
+    db.session.rollback()  # the update was the transaction's: it goes with it
+    db.session.expire_all()
+    assert db.session.get(Mediator, mediator.id).max_active_cases != 17
+
+
+def test_executing_raises_the_statements_error_after_the_block(org):
+    mediator = rf.mediator(org.almaty)
+    db.session.commit()
+    ran = []
+    with pytest.raises(IntegrityError), executing(  # noqa: PT012  (the block must run before the error comes)
+            update(Mediator.__table__).where(Mediator.id == mediator.id).values(full_name=None)):
+        ran.append(True)
+    assert ran == [True]
+    db.session.rollback()
+    assert db.session.get(Mediator, mediator.id).full_name == mediator.full_name
+
+
+def test_a_failing_block_waits_for_the_statement_and_leaves_the_connection_usable(org):
+    mediator = rf.mediator(org.almaty)
+    db.session.commit()
+    with pytest.raises(ZeroDivisionError), executing(  # noqa: PT012
+            update(Mediator.__table__).where(Mediator.id == mediator.id).values(max_active_cases=19)):
+        1 / 0  # noqa: B018
+    # The statement finished before the error left the block: the connection is free, and its update is there.
+    assert db.session.scalar(select(Mediator.max_active_cases).where(Mediator.id == mediator.id)) == 19
+    db.session.rollback()
