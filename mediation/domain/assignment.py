@@ -2,7 +2,7 @@
 same from an index) and the batch planner."""
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -89,8 +89,12 @@ def plan_batch(
     policy: AssignmentPolicy,
     today: date,
     thresholds: EligibilityThresholds = DEFAULT_THRESHOLDS,
+    decided: Callable[[PlannedAssignment], None] | None = None,
 ) -> list[PlannedAssignment]:
     """Staff many cases at once, spending each mediator's capacity once; results follow input order.
+
+    `decided`, if given, is called with each case's plan as soon as it is final (in the order of work below), so a
+    caller can start writing while the rest is planned.
 
     Candidates are indexed by region, house, language and category; a lazily updated heap per region,
     house and category is shared by its cases, and each case pops only the few entries that could
@@ -126,5 +130,7 @@ def plan_batch(
                 communities = party_communities(case) if in_play and neutral_mode else None
                 explanations, gap = _staff(index, case, profile, slots, pair_rule, communities, exhausted)
         ids = tuple(e.mediator_id for e in explanations)
-        plan[position] = PlannedAssignment(case.id, ids, tuple(explanations), gap, in_play)
+        plan[position] = planned = PlannedAssignment(case.id, ids, tuple(explanations), gap, in_play)
+        if decided is not None:
+            decided(planned)
     return plan

@@ -23,6 +23,7 @@ from .assignment_inputs import CASE_INPUT_COLUMNS, candidate_inputs, case_inputs
 from .bulk_reads import id_in
 
 MAX_BATCH = 20_000
+STATE_CHUNK = 400  # staffed cases per state update sent to the background while planning goes on
 
 
 @dataclass
@@ -75,12 +76,15 @@ def _scope(actor: Actor, region_id: int, *, lock: bool) -> tuple[CursorResult, A
     return cases, policy
 
 
-def _plan(region_id: int, cases: list[Row], policy: AssignmentPolicy, today: date,
-          thresholds: EligibilityThresholds) -> BatchPlan:
-    """Plan the scope's cases against the region's (or the republic's) candidates."""
+def _inputs(region_id: int, cases: list[Row], policy: AssignmentPolicy, today: date):
+    """The scope's cases and the region's (or the republic's) candidates as the planner takes them."""
     case_list = case_inputs([row.id for row in cases], [row[:-1] for row in cases])  # without the number
     candidates = candidate_inputs(None if policy.allow_republic_pool else [region_id], today=today)
-    planned = plan_batch(case_list, candidates, policy, today, thresholds)
+    return case_list, candidates
+
+
+def _batch_plan(region_id: int, cases: list[Row], planned: list[PlannedAssignment]) -> BatchPlan:
+    """The plan with the numbers of its cases and the names of its mediators."""
     used = {m for p in planned for m in p.mediator_ids}
     names = dict(db.session.execute(select(Mediator.id, Mediator.full_name).where(Mediator.id.in_(used))).all()) \
         if used else {}
@@ -97,7 +101,9 @@ def plan_scope(actor: Actor, region_id: int, *, today: date, thresholds: Eligibi
     """Plan the batch for the actor's part of a region (nothing is written)."""
     found, policy = _scope(actor, region_id, lock=False)
     with collector.paused():
-        return _plan(region_id, found.all(), policy, today, thresholds)
+        cases = found.all()
+        planned = plan_batch(*_inputs(region_id, cases, policy, today), policy, today, thresholds)
+        return _batch_plan(region_id, cases, planned)
 
 
 def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thresholds: EligibilityThresholds,
@@ -105,11 +111,27 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
     """Plan again under lock and write every assignment with its explanation (set-based)."""
     found, policy = _scope(actor, region_id, lock=True)
     with collector.paused():
-        plan = _plan(region_id, found.all(), policy, today, thresholds)
-        staffed = [p for p in plan.planned if p.mediator_ids]
-        if not staffed:
+        cases = found.all()
+        case_list, candidates = _inputs(region_id, cases, policy, today)
+        # Each staffed case's new state goes into the case table's 18 indexes (on PostgreSQL its GIN search terms
+        # too), the largest write of the batch: the database does it in the background, a chunk of cases at a time
+        # as the planner settles them, while Python plans the rest and builds the assignments and events.
+        with bulk_writes.in_background() as run:
+            writes = _Writes(actor, now, run)
+            planned = plan_batch(case_list, candidates, policy, today, thresholds, decided=writes.add)
+            assignments, events = writes.finish()
+        plan = _batch_plan(region_id, cases, planned)
+        if not writes.staffed:
             return plan
-        _write(actor, staffed, now)
+        mediators = Mediator.__table__
+        # The mediators before the assignments: this renews their standing marks (models/standing_ddl.py), so on
+        # PostgreSQL the assignments' row trigger finds each already marked by this transaction and does not write
+        # the row again.
+        db.session.execute(update(mediators).where(id_in(mediators.c.id, sorted(writes.used)))
+                           .values(last_assigned_at=now))
+        bulk_writes.insert_prepared(assignments)
+        bulk_writes.insert_prepared(events)
+    staffed = writes.staffed
     kato = db.session.scalar(select(Region.kato2).where(Region.id == region_id))
     audit.record("assignment.batch", actor_id=actor.id, ip=ip, object_type="region", object_id=kato,
                  summary={"cases": len(plan.planned), "assigned": len(staffed),
@@ -118,41 +140,54 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
     return plan
 
 
-def _write(actor: Actor, staffed: list[PlannedAssignment], now: datetime) -> None:
-    """The staffed cases' assignments with their explanations, their timeline events and states, and the mediators'
-    last assignment, in set-based statements."""
-    # Core statements, each with its ids as one parameter (bulk_reads.id_in): no ORM bookkeeping for rows that no
-    # object of the session holds, and no thousands of bound parameters to compile.
-    cases, mediators = Case.__table__, Mediator.__table__
-    used = sorted({m for p in staffed for m in p.mediator_ids})
-    # The mediators first: this renews their standing marks (models/standing_ddl.py), so on PostgreSQL the
-    # assignments' row trigger finds each already marked by this transaction and does not write the row again.
-    db.session.execute(update(mediators).where(id_in(mediators.c.id, used)).values(last_assigned_at=now))
-    # The cases' new state goes into each of their 18 indexes (and on PostgreSQL their GIN search terms): the
-    # database does that while Python builds the assignments and events to insert next.
-    with bulk_writes.executing(
-            update(cases).where(id_in(cases.c.id, [p.case_id for p in staffed]),
-                                cases.c.state == CaseState.AWAITING_ASSIGNMENT)
-            .values(state=CaseState.ASSIGNED, version=cases.c.version + 1, updated_at=now,
-                    updated_by_id=actor.id or None)):
-        assignments, events = _rows(actor, staffed, now)
-        assignments = bulk_writes.prepare_rows(CaseAssignment.__table__, assignments)
-        events = bulk_writes.prepare_rows(CaseEvent.__table__, events)
-    bulk_writes.insert_prepared(assignments)
-    bulk_writes.insert_prepared(events)
+class _Writes:
+    """What applying a plan writes, gathered as the planner settles each case.
 
+    The staffed cases' state changes go to the background at once, STATE_CHUNK cases a statement (Core statements
+    with their ids as one parameter, bulk_reads.id_in: no ORM bookkeeping for rows no object of the session holds,
+    and no thousands of bound parameters to compile); the assignments with their explanations and the timeline
+    events are built meanwhile, for one insert each.
+    """
 
-def _rows(actor: Actor, staffed: list[PlannedAssignment], now: datetime) -> tuple[list[dict], list[dict]]:
-    """The assignment rows, each with its explanation, and the timeline event rows of the staffed cases."""
-    assignment_rows, event_rows = [], []
-    for planned in staffed:
+    def __init__(self, actor: Actor, now: datetime, run) -> None:
+        self.actor_id, self.now, self.run = actor.id or None, now, run
+        self.staffed: list[PlannedAssignment] = []
+        self.used: set[int] = set()
+        self.assignments: list[dict] = []
+        self.events: list[dict] = []
+        self.unsent: list[int] = []
+
+    def add(self, planned: PlannedAssignment) -> None:
+        """Take one case's final plan (the planner's `decided`)."""
+        if not planned.mediator_ids:
+            return
+        self.staffed.append(planned)
+        self.used.update(planned.mediator_ids)
         for position, (mediator_id, scored) in enumerate(zip(planned.mediator_ids, planned.explanations,
                                                              strict=True)):
-            assignment_rows.append({
+            self.assignments.append({
                 "case_id": planned.case_id, "mediator_id": mediator_id, "role": "lead" if position == 0 else "co",
-                "status": "proposed", "assigned_at": now, "assigned_by_id": actor.id or None,
+                "status": "proposed", "assigned_at": self.now, "assigned_by_id": self.actor_id,
                 "explanation": explanation_of(scored, batch=True), "ethnicity_used": planned.ethnicity_used})
-        event_rows.append({"case_id": planned.case_id, "at": now, "actor_id": actor.id or None, "kind": "assigned",
-                           "from_state": CaseState.AWAITING_ASSIGNMENT.value, "to_state": CaseState.ASSIGNED.value,
-                           "reason": None, "data": {"batch": True, "mediators": list(planned.mediator_ids)}})
-    return assignment_rows, event_rows
+        self.events.append({"case_id": planned.case_id, "at": self.now, "actor_id": self.actor_id,
+                            "kind": "assigned", "from_state": CaseState.AWAITING_ASSIGNMENT.value,
+                            "to_state": CaseState.ASSIGNED.value, "reason": None,
+                            "data": {"batch": True, "mediators": list(planned.mediator_ids)}})
+        self.unsent.append(planned.case_id)
+        if len(self.unsent) >= STATE_CHUNK:
+            self._send_states()
+
+    def finish(self) -> tuple[bulk_writes.PreparedRows, bulk_writes.PreparedRows]:
+        """Send the last state changes; the assignments and events prepared for their inserts."""
+        self._send_states()
+        return (bulk_writes.prepare_rows(CaseAssignment.__table__, self.assignments),
+                bulk_writes.prepare_rows(CaseEvent.__table__, self.events))
+
+    def _send_states(self) -> None:
+        if not self.unsent:
+            return
+        cases = Case.__table__
+        self.run(update(cases).where(id_in(cases.c.id, self.unsent), cases.c.state == CaseState.AWAITING_ASSIGNMENT)
+                 .values(state=CaseState.ASSIGNED, version=cases.c.version + 1, updated_at=self.now,
+                         updated_by_id=self.actor_id))
+        self.unsent = []

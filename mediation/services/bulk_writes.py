@@ -2,8 +2,8 @@
 engine has."""
 
 import json
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -24,7 +24,7 @@ class PreparedRows:
 
 
 def prepare_rows(table: Table, rows: list[dict]) -> PreparedRows:
-    """The rows made ready to send, without touching the connection (so it may run beside `executing`)."""
+    """The rows made ready to send, without touching the connection (so it may run beside `in_background`)."""
     dialect = db.session.get_bind().dialect
     names = list(rows[0]) if rows else []
     if dialect.name != "postgresql" or not rows:
@@ -41,7 +41,7 @@ def _copy_processor(column_type, dialect):
 
     psycopg's JSON bind processing only wraps the document, to be serialised as the row is sent; serialised here
     (as psycopg would: by the engine's serializer, json.dumps by default, a None stored as JSON null unless the
-    type says none_as_null) it is done beside `executing`, and COPY's text format takes the text as the document.
+    type says none_as_null) it is done beside `in_background`, and COPY's text format takes the text as the document.
     """
     if not isinstance(column_type, JSON):
         return column_type.dialect_impl(dialect).bind_processor(dialect)
@@ -81,20 +81,21 @@ def insert_prepared(prepared: PreparedRows) -> None:
 
 
 @contextmanager
-def executing(statement: Executable) -> Iterator[None]:
-    """Run `statement` on the session's connection in a worker thread while the block runs.
+def in_background() -> Iterator[Callable[[Executable], None]]:
+    """Run statements one after another on the session's connection in a worker thread while the block runs.
 
-    The block must only compute (build and prepare rows), never use the session: the connection is its own again
-    once the block ends and the statement is done, and the statement's error, if any, is raised then. The database
-    (PostgreSQL's server, or SQLite's C code, which lets go of Python's lock while it steps) works on one core while
-    Python works on the other: the batch's update of 2,800 cases writes each into the case table's 18 indexes.
+    The block hands them to the function it is given, and must not use the session itself: the connection is the
+    block's again once the block has ended and every statement is done, and the first statement's error, if any,
+    is raised then. The database (PostgreSQL's server, or SQLite's C code, which lets go of Python's lock while it
+    steps) works on one core while Python goes on computing on the other.
     """
-    db.session.flush()  # a Core statement skips the autoflush
+    db.session.flush()  # Core statements skip the autoflush
     connection = db.session.connection()
+    pending: list[Future] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-write") as worker:
-        running = worker.submit(connection.execute, statement)
         try:
-            yield
+            yield lambda statement: pending.append(worker.submit(connection.execute, statement))
         finally:
-            wait((running,))  # even when the block failed: the connection must be idle before anything else uses it
-    running.result()
+            wait(pending)  # even when the block failed: the connection must be idle before anything else uses it
+    for running in pending:
+        running.result()

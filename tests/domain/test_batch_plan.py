@@ -147,6 +147,17 @@ def test_case_already_staffed_needs_only_the_missing_mediator():
     assert done.mediator_ids == () and done.gap is None
 
 
+def test_each_case_is_handed_to_decided_once_in_the_order_of_work():
+    # Given one slot, a calm case listed before a tense one: the tense one is settled first
+    calm, tense = replace(CASE, id=1), replace(CASE, id=2, high_tension=True)
+    policy = AssignmentPolicy(co_mediation_required_for_high_tension=False)
+    seen = []
+    plan = plan_batch([calm, tense], [replace(BASE, max_active_cases=1)], policy, TODAY, decided=seen.append)
+    assert [p.case_id for p in seen] == [2, 1]
+    assert [p.case_id for p in plan] == [1, 2]
+    assert {id(p) for p in seen} == {id(p) for p in plan}  # the very plans returned, final when handed over
+
+
 def test_high_tension_cases_choose_first():
     # Given one mediator slot and a calm case listed before a tense one
     calm, tense = replace(CASE, id=1), replace(CASE, id=2, high_tension=True)

@@ -54,8 +54,13 @@ def test_the_batch_preview_writes_nothing(org, people, backlog):
     assert states(backlog.cases) == [CaseState.AWAITING_ASSIGNMENT] * 10
 
 
-def test_the_batch_assigns_within_capacity_across_the_batch_with_explanations(org, people, backlog):
+@pytest.mark.parametrize("chunk", [None, 4], ids=["one-state-update", "state-updates-in-chunks"])
+def test_the_batch_assigns_within_capacity_across_the_batch_with_explanations(org, people, backlog, chunk,
+                                                                              monkeypatch):
+    if chunk:  # six staffed cases: their states go to the background as four and then two
+        monkeypatch.setattr(assignment_batch, "STATE_CHUNK", chunk)
     before = db.session.scalar(select(func.count()).select_from(CaseEvent))
+    versions = {c: db.session.get(Case, c).version for c in backlog.cases}
     plan = assignment_batch.apply_scope(people.almaty_manager.actor, org.almaty.id, now=NOW, today=TODAY,
                                         thresholds=rf.THRESHOLDS, ip="10.0.0.2")
     db.session.commit()
@@ -86,7 +91,7 @@ def test_the_batch_assigns_within_capacity_across_the_batch_with_explanations(or
         assert (event.from_state, event.to_state, event.actor_id) == (
             "awaiting_assignment", "assigned", people.almaty_manager.id)
         assert event.data["batch"] is True
-    assert all(db.session.get(Case, c).version > 1 for c in staffed)
+    assert all(db.session.get(Case, c).version == versions[c] + (c in staffed) for c in backlog.cases)
     assert all(db.session.get(Mediator, m).last_assigned_at == NOW for m in backlog.mediators)
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "assignment.batch"))
     assert audit.summary == {"cases": 10, "assigned": 6, "ethnicity_used": 0}

@@ -1,5 +1,5 @@
-"""services/bulk_writes.py: what goes in comes back, on both engines (COPY on PostgreSQL), and `executing` runs its
-statement beside the block, in the same transaction."""
+"""services/bulk_writes.py: what goes in comes back, on both engines (COPY on PostgreSQL), and `in_background` runs
+statements beside the block, in order, in the same transaction."""
 
 import threading
 
@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mediation.extensions import db
 from mediation.models import CaseAssignment, CaseEvent, Mediator
-from mediation.services.bulk_writes import executing, insert_prepared, prepare_rows
+from mediation.services.bulk_writes import in_background, insert_prepared, prepare_rows
 from tests import registry_factories as rf
 from tests.assignment_support import NOW, RECEIVED
 
@@ -67,42 +67,45 @@ def _threads_of_statements(statements: list) -> object:
     return listener
 
 
-def test_executing_runs_the_statement_in_another_thread_within_the_transaction(org):
+def test_in_background_runs_statements_in_order_in_another_thread_within_the_transaction(org):
     mediator = rf.mediator(org.almaty)
     db.session.commit()
     threads: list[int] = []
     listener = _threads_of_statements(threads)
+    table = Mediator.__table__
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        with executing(update(Mediator.__table__).where(Mediator.id == mediator.id).values(max_active_cases=17)):
+        with in_background() as run:
+            run(update(table).where(table.c.id == mediator.id).values(max_active_cases=17))
             built = [n * n for n in range(1000)]  # the block computes; it does not use the session
-        assert db.session.scalar(select(Mediator.max_active_cases).where(Mediator.id == mediator.id)) == 17
+            run(update(table).where(table.c.id == mediator.id).values(max_active_cases=table.c.max_active_cases + 1))
+        assert db.session.scalar(select(Mediator.max_active_cases).where(Mediator.id == mediator.id)) == 18
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert built[-1] == 999 * 999
-    assert threads and threads[0] != threading.get_ident()
-    db.session.rollback()  # the update was the transaction's: it goes with it
+    assert len(threads) == 2 and threading.get_ident() not in threads
+    db.session.rollback()  # the updates were the transaction's: they go with it
     db.session.expire_all()
-    assert db.session.get(Mediator, mediator.id).max_active_cases != 17
+    assert db.session.get(Mediator, mediator.id).max_active_cases not in (17, 18)
 
 
-def test_executing_raises_the_statements_error_after_the_block(org):
+def test_in_background_raises_the_first_statements_error_after_the_block(org):
     mediator = rf.mediator(org.almaty)
     db.session.commit()
     ran = []
-    with pytest.raises(IntegrityError), executing(  # noqa: PT012  (the block must run before the error comes)
-            update(Mediator.__table__).where(Mediator.id == mediator.id).values(full_name=None)):
+    with pytest.raises(IntegrityError), in_background() as run:  # noqa: PT012  (the block runs before the error)
+        run(update(Mediator.__table__).where(Mediator.id == mediator.id).values(full_name=None))
         ran.append(True)
     assert ran == [True]
     db.session.rollback()
     assert db.session.get(Mediator, mediator.id).full_name == mediator.full_name
 
 
-def test_a_failing_block_waits_for_the_statement_and_leaves_the_connection_usable(org):
+def test_a_failing_block_waits_for_its_statements_and_leaves_the_connection_usable(org):
     mediator = rf.mediator(org.almaty)
     db.session.commit()
-    with pytest.raises(ZeroDivisionError), executing(  # noqa: PT012
-            update(Mediator.__table__).where(Mediator.id == mediator.id).values(max_active_cases=19)):
+    with pytest.raises(ZeroDivisionError), in_background() as run:  # noqa: PT012
+        run(update(Mediator.__table__).where(Mediator.id == mediator.id).values(max_active_cases=19))
         1 / 0  # noqa: B018
     # The statement finished before the error left the block: the connection is free, and its update is there.
     assert db.session.scalar(select(Mediator.max_active_cases).where(Mediator.id == mediator.id)) == 19
