@@ -4,10 +4,11 @@ The planner spends each mediator's capacity once across the batch; applying writ
 events and state changes with set-based statements, so ten thousand cases take seconds, not minutes.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import CursorResult, Row, select, update
+from sqlalchemy import CursorResult, Executable, Row, select, update
 
 from ..domain.assignment import PlannedAssignment, plan_batch
 from ..domain.assignment_filters import AssignmentPolicy
@@ -149,7 +150,7 @@ class _Writes:
     events are built meanwhile, for one insert each.
     """
 
-    def __init__(self, actor: Actor, now: datetime, run) -> None:
+    def __init__(self, actor: Actor, now: datetime, run: Callable[[Executable], None]) -> None:
         self.actor_id, self.now, self.run = actor.id or None, now, run
         self.staffed: list[PlannedAssignment] = []
         self.used: set[int] = set()
