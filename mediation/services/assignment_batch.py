@@ -142,12 +142,13 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
 
 
 class _Writes:
-    """What applying a plan writes, gathered as the planner settles each case.
+    """What applying a plan writes, gathered as the planner settles each case (in its order of work, so the rows'
+    ids follow that order, not the list's).
 
-    The staffed cases' state changes go to the background at once, STATE_CHUNK cases a statement (Core statements
-    with their ids as one parameter, bulk_reads.id_in: no ORM bookkeeping for rows no object of the session holds,
-    and no thousands of bound parameters to compile); the assignments with their explanations and the timeline
-    events are built meanwhile, for one insert each.
+    The staffed cases' state changes go to the background as soon as STATE_CHUNK of them are settled, one Core
+    statement per chunk (no ORM bookkeeping for rows no object of the session holds; 400 ids stay a plain IN list,
+    under bulk_reads.id_in's threshold for one array parameter); the assignments with their explanations and the
+    timeline events are built meanwhile, for one insert each.
     """
 
     def __init__(self, actor: Actor, now: datetime, run: Callable[[Executable], None]) -> None:

@@ -52,8 +52,9 @@ def policy_for(region_id: int) -> AssignmentPolicy:
 
 
 # The columns of a case that assignment reads, in the order case_inputs unpacks them. The languages come as their
-# stored JSON text, parsed once per distinct list (case_inputs): a batch's 10,000 cases hold a few dozen lists,
-# and the driver's parse of every row took 10,000 json.loads.
+# stored JSON text, parsed once per distinct list (case_inputs): a batch's 10,000 cases hold a few dozen lists, where
+# reading the column as JSON parsed every row (psycopg on PostgreSQL, SQLAlchemy's result processing on SQLite). No
+# engine here sets a JSON deserializer of its own, so json.loads reads them as those would.
 CASE_INPUT_COLUMNS = (Case.id, Case.category, Case.region_id, Case.house_id, Case.interpreter_needed, Case.tension,
                       cast(Case.languages, Text))
 

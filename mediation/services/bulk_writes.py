@@ -3,11 +3,12 @@ engine has."""
 
 import json
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import JSON, Executable, Table
+from sqlalchemy.sql.expression import Null
 
 from ..extensions import db
 
@@ -39,9 +40,10 @@ def prepare_rows(table: Table, rows: list[dict]) -> PreparedRows:
 def _copy_processor(column_type, dialect):
     """The column type's bind processing for COPY, with JSON documents serialised here.
 
-    psycopg's JSON bind processing only wraps the document, to be serialised as the row is sent; serialised here
-    (as psycopg would: by the engine's serializer, json.dumps by default, a None stored as JSON null unless the
-    type says none_as_null) it is done beside `in_background`, and COPY's text format takes the text as the document.
+    psycopg's JSON bind processing only wraps the document, to be serialised as the row is sent; serialised here it
+    is done beside `in_background`, and COPY's text format takes the text as the document. The rules are
+    SQLAlchemy's for JSON: the engine's serializer (json.dumps by default), SQL NULL for null() and, where the type
+    says none_as_null, for None; JSON null for None otherwise and for JSON.NULL.
     """
     if not isinstance(column_type, JSON):
         return column_type.dialect_impl(dialect).bind_processor(dialect)
@@ -49,7 +51,7 @@ def _copy_processor(column_type, dialect):
     none_as_null = column_type.none_as_null
 
     def process(value):
-        if value is None and none_as_null:
+        if isinstance(value, Null) or (value is None and none_as_null):
             return None
         return serialize(None if value is JSON.NULL else value)
     return process
@@ -60,10 +62,10 @@ def insert_prepared(prepared: PreparedRows) -> None:
 
     PostgreSQL: one COPY. For the batch's 5,600 assignments with their explanations, psycopg's executemany (a
     statement per row) took 540 ms and one statement over a JSON document 306-414 ms, where the server parsed 3.4 MB
-    of JSON; COPY takes 207-275 ms (bench/RESULTS.md). Each value went through its column type's bind processing
-    (prepare_rows), as an INSERT's would (JSON documents, for one), and row triggers and foreign keys apply as to
-    any insert. Datetimes must be naive, as every column here stores them: COPY would drop an offset where an INSERT
-    converts it. Elsewhere: executemany, which SQLite runs in-process.
+    of JSON; COPY takes 207-275 ms (bench/RESULTS.md). Each value went through its column type's bind processing in
+    prepare_rows (JSON documents through _copy_processor's, which follows SQLAlchemy's rules), as an INSERT's would,
+    and row triggers and foreign keys apply as to any insert. Datetimes must be naive, as every column here stores
+    them: COPY would drop an offset where an INSERT converts it. Elsewhere: executemany, which SQLite runs in-process.
     """
     if not prepared.rows:
         return
@@ -84,18 +86,40 @@ def insert_prepared(prepared: PreparedRows) -> None:
 def in_background() -> Iterator[Callable[[Executable], None]]:
     """Run statements one after another on the session's connection in a worker thread while the block runs.
 
-    The block hands them to the function it is given, and must not use the session itself: the connection is the
-    block's again once the block has ended and every statement is done, and the first statement's error, if any,
-    is raised then. The database (PostgreSQL's server, or SQLite's C code, which lets go of Python's lock while it
-    steps) works on one core while Python goes on computing on the other.
+    The block hands them to the function it is given. Meanwhile it must not execute anything on the session (no
+    query, flush, or load of a lazy or expired attribute); building statements and Session.get_bind() are fine.
+    The database (PostgreSQL's server, or SQLite's C code, which lets go of Python's lock while it steps) works on
+    one core while Python goes on computing on the other. The connection is the block's again once the block has
+    ended and every statement is done.
+
+    After a failed statement nothing more runs (SQLite would go on where PostgreSQL refuses): the next hand-over,
+    or the end of the block, raises its error. An error of the block cancels what has not started. Either way some
+    statements may have run: the transaction must then be rolled back, never committed.
     """
     db.session.flush()  # Core statements skip the autoflush
     connection = db.session.connection()
-    pending: list[Future] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-write") as worker:
+    failed: list[BaseException] = []
+
+    def execute(statement: Executable) -> None:
+        if failed:
+            return
         try:
-            yield lambda statement: pending.append(worker.submit(connection.execute, statement))
-        finally:
-            wait(pending)  # even when the block failed: the connection must be idle before anything else uses it
-    for running in pending:
-        running.result()
+            connection.execute(statement)
+        except BaseException as error:
+            failed.append(error)
+            raise
+
+    def hand_over(statement: Executable) -> None:
+        if failed:
+            raise failed[0]
+        worker.submit(execute, statement)
+
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-write")
+    try:
+        yield hand_over
+    except BaseException:
+        worker.shutdown(wait=True, cancel_futures=True)  # the connection must be idle before anything else uses it
+        raise
+    worker.shutdown(wait=True)
+    if failed:
+        raise failed[0]

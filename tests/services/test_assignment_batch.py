@@ -1,9 +1,11 @@
 """Batch auto-assign through the services and the CLI: preview, capacity across the batch, fairness, scope."""
 
+import threading
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import event as sql_event
 from sqlalchemy import func, select
 
 from mediation.domain.case_states import CaseState
@@ -61,8 +63,20 @@ def test_the_batch_assigns_within_capacity_across_the_batch_with_explanations(or
         monkeypatch.setattr(assignment_batch, "STATE_CHUNK", chunk)
     before = db.session.scalar(select(func.count()).select_from(CaseEvent))
     versions = {c: db.session.get(Case, c).version for c in backlog.cases}
-    plan = assignment_batch.apply_scope(people.almaty_manager.actor, org.almaty.id, now=NOW, today=TODAY,
-                                        thresholds=rf.THRESHOLDS, ip="10.0.0.2")
+    state_updates: list[int] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith('UPDATE "case" SET state'):
+            state_updates.append(threading.get_ident())
+
+    sql_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        plan = assignment_batch.apply_scope(people.almaty_manager.actor, org.almaty.id, now=NOW, today=TODAY,
+                                            thresholds=rf.THRESHOLDS, ip="10.0.0.2")
+    finally:
+        sql_event.remove(db.engine, "before_cursor_execute", record)
+    # one statement per chunk, each in the background writer's thread
+    assert len(state_updates) == (2 if chunk else 1) and threading.get_ident() not in state_updates
     db.session.commit()
     db.session.expire_all()
     # Six cases staffed, four left with the reason
