@@ -41,8 +41,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_cases import CSRF_META, Timed, machine, percentile  # noqa: E402
 from fill_cases import PASSWORD, bench_config, database_url  # noqa: E402
+from measure import CSRF_META, Timed, machine, percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,63 +15,23 @@ Intake POSTs create real cases (one per run) in the benchmark database.
 
 import argparse
 import json
-import platform
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from case_facts import cursor_at, read_facts  # noqa: E402
 from fill_cases import PASSWORD, bench_config, database_url  # noqa: E402
+from measure import CSRF_META, Timed, machine, percentile  # noqa: E402
+from report import engines_table  # noqa: E402
 
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 NEXT_LINK = re.compile(r'href="([^"]*cursor=[^"]*)"[^>]*>[^<]*</a>\s*(?:</div>|$)')
-
-
-class Timed:
-    """WSGI middleware: time inside the app, and the SQL statements the request ran."""
-
-    def __init__(self, wsgi_app):
-        self.wsgi_app = wsgi_app
-        self.elapsed = self.cpu = self.db = 0.0
-        self.statements: list[tuple[str, object]] = []
-        self._query_started = 0.0
-
-    def __call__(self, environ, start_response):
-        self.statements = []
-        self.db = 0.0
-        started, cpu = time.perf_counter(), time.thread_time()
-        iterable = self.wsgi_app(environ, start_response)
-        try:
-            body = b"".join(iterable)
-        finally:
-            if hasattr(iterable, "close"):
-                iterable.close()
-        self.elapsed, self.cpu = time.perf_counter() - started, time.thread_time() - cpu
-        return [body]
-
-    def before(self, statement, parameters):
-        self.statements.append((statement, parameters))
-        self._query_started = time.perf_counter()
-
-    def after(self):
-        self.db += time.perf_counter() - self._query_started
-
-    def queries(self) -> int:
-        return sum(1 for sql, _ in self.statements if sql.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE"))
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 class Bench:
@@ -175,80 +135,9 @@ class Bench:
     def selected(self, name: str) -> bool:
         return not self.args.only or re.search(self.args.only, name) is not None
 
-    # -- facts from the database ---------------------------------------------------------------------------
-    def facts(self) -> dict:
-        from sqlalchemy import func, select, text
-
-        from mediation.domain.roles import Role
-        from mediation.extensions import db
-        from mediation.models import Case, CaseAssignment, FriendshipHouse, Mediator, Region, User
-        from mediation.services.clock import local_date, utcnow
-        from mediation.services.passwords import hash_password
-
-        with self.app.app_context():
-            region = db.session.scalar(select(Region).where(Region.kato2 == self.args.region))  # noqa
-            houses = list(db.session.scalars(select(FriendshipHouse.id).where(FriendshipHouse.region_id == region.id)
-                                             .order_by(FriendshipHouse.id)))
-            coordinator = db.session.scalar(select(User).where(User.username == "bench-region-coordinator"))
-            if coordinator is None:
-                coordinator = User(username="bench-region-coordinator", full_name="Бенчмарк Үйлестіруші",
-                                   role=Role.COORDINATOR, password_hash=hash_password(PASSWORD, fast=True),
-                                   region_id=region.id)
-                db.session.add(coordinator)
-                db.session.flush()
-            mediator_user = db.session.scalar(select(User).where(User.username == "mediator"))
-            own = select(CaseAssignment.case_id).join(Mediator, Mediator.id == CaseAssignment.mediator_id).where(
-                Mediator.user_id == mediator_user.id, CaseAssignment.status.in_(("proposed", "accepted")))
-            mediator_case_ids = list(db.session.scalars(own))
-            busiest = db.session.execute(
-                select(CaseAssignment.mediator_id, func.count())
-                .join(Mediator, Mediator.id == CaseAssignment.mediator_id).where(Mediator.region_id == region.id)
-                .group_by(CaseAssignment.mediator_id)
-                .order_by(func.count().desc()).limit(1)).one()
-            max_id = db.session.scalar(select(func.max(Case.id)))
-            rng = self.rng
-            region_ids = [i for (i,) in db.session.execute(
-                text('SELECT id FROM "case" WHERE region_id = :r AND id % 97 = 0'), {"r": region.id})]
-            today = local_date(utcnow())
-            facts = {
-                "today": today, "region": {"id": region.id, "kato2": region.kato2, "name": region.name_en},
-                "houses": houses, "coordinator": coordinator.username,
-                "mediator_case_ids": mediator_case_ids, "busiest_mediator": busiest[0],
-                "busiest_mediator_cases": busiest[1], "max_id": max_id,
-                "any_ids": rng.sample(range(1, max_id + 1), 2 * (self.args.runs + self.args.warmup)),
-                "region_ids": rng.sample(region_ids, min(len(region_ids), 2 * (self.args.runs + self.args.warmup))),
-                "cases": db.session.scalar(select(func.count(Case.id))),
-                "region_cases": db.session.scalar(select(func.count(Case.id)).where(Case.region_id == region.id)),
-                "open_name": db.session.execute(text(
-                    'SELECT p.full_name FROM party p JOIN "case" c ON c.id = p.case_id '
-                    "WHERE c.region_id = :r AND c.state <> 'closed' AND p.kind = 'person' LIMIT 1"),
-                    {"r": region.id}).scalar(),
-            }
-            db.session.commit()
-            db.session.remove()
-        return facts
-
-    def cursor_at(self, depth: int, where: str = "1=1", params=None, sort="received") -> str:
-        """A cursor as the app would hand it out after `depth` rows (the last row of the page before)."""
-        from sqlalchemy import text
-
-        from mediation.extensions import db
-        from mediation.services.case_queries import encode_cursor
-
-        key, order = ("deadline", "ASC") if sort == "deadline" else ("received_on", "DESC")
-        with self.app.app_context():
-            row = db.session.execute(text(f'SELECT {key}, id FROM "case" WHERE {where} '
-                                          f"ORDER BY {key} {order}, id {order} LIMIT 1 OFFSET :d"),
-                                     {"d": depth - 1, **(params or {})}).first()
-            db.session.remove()
-        if row is None:
-            return None
-        value = row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])
-        return encode_cursor(sort, value, row[1])
-
     # -- scenarios -------------------------------------------------------------------------------------------
     def run(self):
-        f = self.facts()
+        f = read_facts(self.app, self.args.region, self.rng, 2 * (self.args.runs + self.args.warmup))
         self.f = f
         today, region = f["today"], f["region"]
         print(f"{self.dialect}: {f['cases']:,} cases; region {region['kato2']} ({region['name']}) "
@@ -286,17 +175,17 @@ class Bench:
         if self.selected("deep"):
             for depth in (1_000, 100_000, 290_000, 500_000, 900_000):
                 if depth < f["cases"]:
-                    cursor = self.cursor_at(depth)
+                    cursor = cursor_at(self.app, depth)
                     self.measure(f"deep: cursor at row {depth:,}", "manager", manager, f"/cases/?cursor={cursor}")
-            cursor = self.cursor_at(min(290_000, f["cases"] // 3), "state = 'closed'")
+            cursor = cursor_at(self.app, min(290_000, f["cases"] // 3), "state = 'closed'")
             if cursor:
                 self.measure("deep: state=closed, cursor at row 290,000", "manager", manager,
                              f"/cases/?state=closed&cursor={cursor}")
             depth = f["region_cases"] * 9 // 10
-            cursor = self.cursor_at(depth, "region_id = :r", {"r": region['id']})
+            cursor = cursor_at(self.app, depth, "region_id = :r", {"r": region['id']})
             self.measure(f"deep: cursor at row {depth:,} of the region", "coordinator", coordinator,
                          f"/cases/?cursor={cursor}")
-            cursor = self.cursor_at(20_000, "deadline IS NOT NULL", sort="deadline")
+            cursor = cursor_at(self.app, 20_000, "deadline IS NOT NULL", sort="deadline")
             if cursor:
                 self.measure("deep: sort=deadline, cursor at row 20,000", "manager", manager,
                              f"/cases/?sort=deadline&cursor={cursor}")
@@ -446,58 +335,9 @@ class Bench:
                 db.session.remove()
 
 
-def machine() -> dict:
-    def sh(cmd):
-        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
-
-    return {"date": sh("date -u '+%Y-%m-%d %H:%M UTC'"), "nproc": sh("nproc"), "free": sh("free -h"),
-            "cpu": sh("grep -m1 'model name' /proc/cpuinfo"), "loadavg": sh("cat /proc/loadavg"),
-            "python": platform.python_version(),
-            "commit": sh(f"git -C {Path(__file__).parent} rev-parse --short HEAD"),
-            "modified_files": sh(f"git -C {Path(__file__).parent} status --porcelain --untracked-files=no | wc -l")}
-
-
-def report(paths: list[str]) -> None:
-    """One markdown table from the JSON files of several runs (one column group per engine)."""
-    runs = []
-    for path in paths:  # files of the same engine (runs split with --only) are merged into one column
-        data = json.loads(Path(path).read_text())
-        same = next((run for run in runs if run["dialect"] == data["dialect"]), None)
-        if same is None:
-            runs.append(data)
-        else:
-            same["results"] += data["results"]
-    keys: list[tuple[str, str]] = []
-    for run in runs:
-        for r in run["results"]:
-            if (r["role"], r["name"]) not in keys:
-                keys.append((r["role"], r["name"]))
-    head = "| role | scenario | " + " | ".join(f"{run['dialect']} p50 / p95 / max ms (cpu p95, sql p95) | q"
-                                               for run in runs) + " |"
-    print(head)
-    print("|" + "---|" * (2 + 2 * len(runs)))
-    for role, name in keys:
-        cells = []
-        for run in runs:
-            r = next((r for r in run["results"] if (r["role"], r["name"]) == (role, name)), None)
-            if r is None:
-                cells += ["", ""]
-                continue
-            bad = "" if r["statuses"] in ([200], [302], [422], []) else f" **{r['statuses']}**"
-            cpu = f"{r['cpu_p95']:.1f}, " if r.get("cpu_p95") is not None else ""
-            cells.append(f"{r['p50']:.1f} / {r['p95']:.1f} / {r['max']:.0f} ({cpu}{r['db_p95']:.1f}){bad}")
-            q = str(r["queries_min"])
-            if r["queries_min"] != r["queries_max"]:
-                q += f"-{r['queries_max']}"
-            cells.append(q)
-        note = next((r["note"] for run in runs for r in run["results"] if (r["role"], r["name"]) == (role, name)
-                     and r["note"]), "")
-        print(f"| {role} | {name}{' (' + note.strip() + ')' if note.strip() else ''} | " + " | ".join(cells) + " |")
-
-
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--report":
-        report(sys.argv[2:])
+        engines_table(sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("target", help="SQLite file path, or postgresql://user@host/db")

@@ -5,6 +5,7 @@
 One row per scenario: naive and tuned p50 / p95 (wall, ms), the tuned run's thread CPU p95 and SQL p95, its
 statements per request, and pass/fail of the tuned p95 against the issue's target. Several files may be given
 to --naive or --tuned (runs split with --only); later files win for a scenario measured twice.
+`bench_cases.py --report a.json b.json` prints engines_table: the runs side by side, a column group per engine.
 """
 
 import argparse
@@ -33,6 +34,44 @@ def target(name: str) -> int | None:
 
 def cell(row) -> str:
     return f"{row['p50']:.1f} / {row['p95']:.1f}" if row else "—"
+
+
+def engines_table(paths: list[str]) -> None:
+    """One markdown table from the JSON files of several runs (one column group per engine)."""
+    runs = []
+    for path in paths:  # files of the same engine (runs split with --only) are merged into one column
+        data = json.loads(Path(path).read_text())
+        same = next((run for run in runs if run["dialect"] == data["dialect"]), None)
+        if same is None:
+            runs.append(data)
+        else:
+            same["results"] += data["results"]
+    keys: list[tuple[str, str]] = []
+    for run in runs:
+        for r in run["results"]:
+            if (r["role"], r["name"]) not in keys:
+                keys.append((r["role"], r["name"]))
+    head = "| role | scenario | " + " | ".join(f"{run['dialect']} p50 / p95 / max ms (cpu p95, sql p95) | q"
+                                               for run in runs) + " |"
+    print(head)
+    print("|" + "---|" * (2 + 2 * len(runs)))
+    for role, name in keys:
+        cells = []
+        for run in runs:
+            r = next((r for r in run["results"] if (r["role"], r["name"]) == (role, name)), None)
+            if r is None:
+                cells += ["", ""]
+                continue
+            bad = "" if r["statuses"] in ([200], [302], [422], []) else f" **{r['statuses']}**"
+            cpu = f"{r['cpu_p95']:.1f}, " if r.get("cpu_p95") is not None else ""
+            cells.append(f"{r['p50']:.1f} / {r['p95']:.1f} / {r['max']:.0f} ({cpu}{r['db_p95']:.1f}){bad}")
+            q = str(r["queries_min"])
+            if r["queries_min"] != r["queries_max"]:
+                q += f"-{r['queries_max']}"
+            cells.append(q)
+        note = next((r["note"] for run in runs for r in run["results"] if (r["role"], r["name"]) == (role, name)
+                     and r["note"]), "")
+        print(f"| {role} | {name}{' (' + note.strip() + ')' if note.strip() else ''} | " + " | ".join(cells) + " |")
 
 
 def main() -> None:
