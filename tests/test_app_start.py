@@ -83,24 +83,26 @@ def test_a_freezing_worker_freezes_again_on_the_request_after_the_registry_snaps
 
 
 def test_building_the_app_leaves_the_file_format_libraries_to_the_features_that_use_them(tmp_path):
-    # Every CLI command and every worker builds the app; XLSX, PDF merging, iCalendar and QR codes are used by
-    # a few features only (0.3 s of imports together). A child process, as this one has imported them.
+    # Every CLI command and every worker builds the app; XLSX, PDF merging, iCalendar, QR codes, phone numbers
+    # and e-mail checks are used by a few features only (0.35 s of imports together). A child process, as this one
+    # has imported them.
     script = tmp_path / "child.py"
     script.write_text(textwrap.dedent("""
         import sys
         from config import TestingConfig
         from mediation import create_app
-        from mediation.services import case_export
+        from mediation.services import case_export, contacts
         create_app(TestingConfig)
-        late = ("openpyxl", "pypdf", "icalendar", "qrcode", "weasyprint", "alembic")
+        late = ("openpyxl", "pypdf", "icalendar", "qrcode", "weasyprint", "alembic", "phonenumbers",
+                "email_validator")
         print(*(name in sys.modules for name in late))
         case_export.to_xlsx([])
-        print("openpyxl" in sys.modules)
+        print("openpyxl" in sys.modules, contacts.normalise_phone("8 701 123 45 67"), "phonenumbers" in sys.modules)
     """))
     result = _run_child(script)
-    at_start, after_export = result.stdout.splitlines()
-    assert at_start.split() == ["False"] * 6
-    assert after_export == "True"
+    at_start, after_use = result.stdout.splitlines()
+    assert at_start.split() == ["False"] * 8
+    assert after_use.split() == ["True", "+77011234567", "True"]
 
 
 def test_the_flask_command_line_leaves_alembic_to_the_db_commands(tmp_path):

@@ -16,7 +16,7 @@ from flask import Flask
 
 from ..extensions import db
 from ..mediators.profile import eligibility_thresholds
-from ..services import registry_snapshot, suggestion_pools
+from ..services import contacts, registry_snapshot, suggestion_pools
 from ..services.clock import local_date, utcnow
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ def warm_now(app: Flask) -> int:
             built = suggestion_pools.warm(today=local_date(utcnow()), thresholds=eligibility_thresholds())
         finally:
             db.session.remove()
+    contacts.load_library()  # imported on first use (services/contacts.py): here rather than in a view
     if app.config["GC_FREEZE_AFTER_START"]:
         # What was just built lives as long as the worker: out of the collector's full passes at once, here rather
         # than on the request that would otherwise find the snapshot grown (web/gc_freeze.py).

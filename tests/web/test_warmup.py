@@ -4,7 +4,7 @@ from sqlalchemy import event
 
 from mediation.extensions import db
 from mediation.models import AssignmentPolicyRecord
-from mediation.services import assignment, registry_snapshot, suggestion_pools
+from mediation.services import assignment, contacts, registry_snapshot, suggestion_pools
 from mediation.services.clock import local_date, utcnow
 from mediation.web import warmup
 from tests import case_factories as cf
@@ -64,3 +64,10 @@ def test_no_warming_unless_configured(app, client, org):
     warmup.register(app)  # WARM_SUGGESTIONS is off in the test configuration
     client.get("/auth/login")
     assert "suggestion_warmup" not in app.extensions and not suggestion_pools._POOLS
+
+
+def test_warming_also_loads_the_phone_number_library_the_views_import_on_first_use(app, monkeypatch):
+    loaded = []
+    monkeypatch.setattr(contacts, "load_library", lambda: loaded.append(True))
+    warmup.warm_now(app)
+    assert loaded == [True]
