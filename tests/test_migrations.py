@@ -221,9 +221,12 @@ STANDING_TRIGGERS = {
     "sqlite": {f"{table}_standing_{operation}" for table in ("case_assignment", "mediator_category_stats",
                                                             "mediator_absence")
                for operation in ("insert", "update", "delete")} | {"mediator_standing_last_assigned"},
-    "postgresql": {"case_assignment_standing", "mediator_category_stats_standing", "mediator_absence_standing",
-                   "mediator_standing_renewed"},
+    "postgresql": {"case_assignment_standing", "case_assignment_standing_insert", "mediator_category_stats_standing",
+                   "mediator_absence_standing", "mediator_standing_renewed"},
 }
+# PostgreSQL's own text of a trigger (events, row or statement, transition table, function), to compare the
+# migrations' with create_all's.
+POSTGRES_TRIGGER_DEFINITIONS = "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
 
 
 def test_the_standing_triggers_exist_after_migration_and_after_create_all(empty_database):
@@ -236,6 +239,14 @@ def test_the_standing_triggers_exist_after_migration_and_after_create_all(empty_
         upgrade()
         with db.engine.connect() as connection:
             assert STANDING_TRIGGERS[dialect] <= set(connection.scalars(text(query[dialect])))
+            migrated = dict(connection.execute(text(POSTGRES_TRIGGER_DEFINITIONS)).all()) \
+                if dialect == "postgresql" else {}
+        downgrade(revision="3e9c5d7a1b20")
+        with db.engine.connect() as connection:
+            if dialect == "postgresql":  # the row trigger takes the inserts again
+                definitions = dict(connection.execute(text(POSTGRES_TRIGGER_DEFINITIONS)).all())
+                assert "case_assignment_standing_insert" not in definitions
+                assert "AFTER INSERT OR DELETE OR UPDATE" in definitions["case_assignment_standing"]
         downgrade(revision="b7c3e5a1f904")
         with db.engine.connect() as connection:
             assert not STANDING_TRIGGERS[dialect] & set(connection.scalars(text(query[dialect])))
@@ -245,4 +256,9 @@ def test_the_standing_triggers_exist_after_migration_and_after_create_all(empty_
         db.create_all()
         with db.engine.connect() as connection:
             assert STANDING_TRIGGERS[dialect] <= set(connection.scalars(text(query[dialect])))
+            if dialect == "postgresql":
+                created = dict(connection.execute(text(POSTGRES_TRIGGER_DEFINITIONS)).all())
+                assert {name: created[name] for name in STANDING_TRIGGERS[dialect]} == \
+                    {name: migrated[name] for name in STANDING_TRIGGERS[dialect]}
+                assert "FOR EACH STATEMENT" in created["case_assignment_standing_insert"]
         db.engine.dispose()

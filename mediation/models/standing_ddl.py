@@ -9,7 +9,8 @@ mediators' workload on every view was a third of the page (bench/RESULTS.md, iss
 
 Marks are random (62 bits, as models/types.random_revision), not counters: a rolled-back transaction's mark can
 never come back as a committed one, so a pool that read uncommitted figures reloads them.
-The migration (revision 3e9c5d7a1b20) creates the same objects; these listeners serve databases built by create_all.
+The migrations (revisions 3e9c5d7a1b20 and 9b4e2c7d5f18) create the same objects; these listeners serve databases
+built by create_all.
 A later SQLite batch migration of mediator or of a source table copies the table and drops its triggers: it must
 create them again (tests/test_migrations.py checks that they exist at head).
 """
@@ -43,14 +44,17 @@ SQLITE_MEDIATOR_TRIGGER = f"""CREATE TRIGGER mediator_standing_last_assigned AFT
     ON mediator WHEN NEW.last_assigned_at IS NOT OLD.last_assigned_at
     BEGIN UPDATE mediator SET standing_revision = {SQLITE_MARK} WHERE id = NEW.id; END"""  # noqa: S608
 
-# A row trigger, as on SQLite. A statement-level one (with transition tables) fired once per row anyway under
-# psycopg's executemany, which runs a statement per row, and cost 160 us a firing: a batch's 5,600 assignments
-# took a second to insert. It touches the mediator's row, and the row trigger below gives the mark; a row this
-# transaction already marked (standing_xact is ours) is left alone: each of a transaction's marks is new to every
-# other transaction, and the wide mediator row rewritten 5,600 times cost 370 ms. Only a view inside the writing
-# transaction could see the mark before a later change of the same transaction, so services/suggestion_pools.py
-# keeps nothing such a view reads. Writers that touch several mediators lock them in id order first (assign, the
-# batch, services/case_lifecycle.lock_mediators_on), so these row locks are never taken in opposite orders.
+# Row triggers, as on SQLite, except for inserts into case_assignment. Each touches the mediator's row, and the
+# row trigger below gives the mark; a row this transaction already marked (standing_xact is ours) is left alone:
+# each of a transaction's marks is new to every other transaction, and the wide mediator row rewritten 5,600 times
+# cost 370 ms. Only a view inside the writing transaction could see the mark before a later change of the same
+# transaction, so services/suggestion_pools.py keeps nothing such a view reads. Writers that touch several
+# mediators lock them in id order first (assign, the batch, services/case_lifecycle.lock_mediators_on), so these row
+# locks are never taken in opposite orders.
+# case_assignment's inserts fire once per statement, over the inserted rows (a transition table): the batch COPYs
+# 5,600 assignments in one statement, where a row trigger fired 5,600 times, 30-55 ms of its COPY (bench/RESULTS.md).
+# An executemany that psycopg runs as a statement per row fires it per row, at 160 us a firing; the batch uses COPY
+# and the ORM one multi-row INSERT.
 POSTGRES_STANDING_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION mediator_standing_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -64,6 +68,13 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$"""  # noqa: S608
+POSTGRES_INSERTED_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION mediator_standing_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE mediator SET standing_revision = standing_revision
+   WHERE id IN (SELECT mediator_id FROM inserted) AND standing_xact IS DISTINCT FROM {POSTGRES_XACT};
+  RETURN NULL;
+END $$"""  # noqa: S608
 # Every update of a mediator's row renews its mark and records the transaction, so a row this transaction wrote
 # always carries a mark of this transaction's own (the last assignment is one such update).
 POSTGRES_RENEW_FUNCTION = f"""
@@ -75,12 +86,21 @@ BEGIN
 END $$"""
 
 
-def _postgres_trigger(table: str) -> str:
-    return (f"CREATE TRIGGER {table}_standing AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION mediator_standing_moved()")
+STATEMENT_INSERTS = ("case_assignment",)  # the source tables whose inserts fire once per statement
 
 
-POSTGRES_STANDING_FUNCTIONS = [POSTGRES_STANDING_FUNCTION, POSTGRES_RENEW_FUNCTION]
+def postgres_source_triggers(table: str) -> list[str]:
+    """The triggers of one source table: one per row, and for STATEMENT_INSERTS one per insert statement."""
+    if table not in STATEMENT_INSERTS:
+        return [f"CREATE TRIGGER {table}_standing AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION mediator_standing_moved()"]
+    return [f"CREATE TRIGGER {table}_standing AFTER UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION mediator_standing_moved()",
+            f"CREATE TRIGGER {table}_standing_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS inserted "
+            "FOR EACH STATEMENT EXECUTE FUNCTION mediator_standing_inserted()"]
+
+
+POSTGRES_STANDING_FUNCTIONS = [POSTGRES_STANDING_FUNCTION, POSTGRES_INSERTED_FUNCTION, POSTGRES_RENEW_FUNCTION]
 POSTGRES_MEDIATOR_TRIGGER = """CREATE TRIGGER mediator_standing_renewed BEFORE UPDATE ON mediator
     FOR EACH ROW EXECUTE FUNCTION mediator_standing_renewed()"""
 
@@ -89,7 +109,7 @@ for _statement in (*POSTGRES_STANDING_FUNCTIONS, POSTGRES_MEDIATOR_TRIGGER):
     event.listen(Mediator.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
 event.listen(Mediator.__table__, "after_create", DDL(SQLITE_MEDIATOR_TRIGGER).execute_if(dialect="sqlite"))
 for _model in (CaseAssignment, MediatorCategoryStats, MediatorAbsence):
-    event.listen(_model.__table__, "after_create",
-                 DDL(_postgres_trigger(_model.__tablename__)).execute_if(dialect="postgresql"))
+    for _statement in postgres_source_triggers(_model.__tablename__):
+        event.listen(_model.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
     for _statement in sqlite_source_triggers(_model.__tablename__):
         event.listen(_model.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))

@@ -12,7 +12,7 @@ from sqlalchemy import delete, event, insert, literal_column, select, update
 
 from mediation.extensions import db
 from mediation.models import CaseAssignment, Mediator, MediatorAbsence, MediatorCategoryStats
-from mediation.services import assignment, case_lifecycle, pool_reads, suggestion_pools
+from mediation.services import assignment, bulk_writes, case_lifecycle, pool_reads, suggestion_pools
 from mediation.web.database import write_intent
 from tests import case_factories as cf
 from tests import registry_factories as rf
@@ -41,11 +41,17 @@ def test_every_write_to_a_standing_gives_only_its_mediator_a_new_mark(org, peopl
     a, b = first.id, second.id
     run = db.session.execute
     spare = [cf.register(people.coordinator, org.republican_house, received_on=RECEIVED) for _ in range(2)]
+    copied = [cf.register(people.coordinator, org.republican_house, received_on=RECEIVED) for _ in range(3)]
     writes = [
         # running assignments: an ORM assignment, a Core insert of many rows (as the batch writes), an end, a delete
         ({a}, lambda: rf.give_open_cases(first, 1, people.coordinator, org.republican_house, received_on=RECEIVED)),
         ({b}, lambda: run(insert(CaseAssignment), [
             {"case_id": c.id, "mediator_id": b, "status": "proposed", "assigned_at": NOW} for c in spare])),
+        # the batch's own insert (COPY on PostgreSQL, one statement for both mediators' rows)
+        ({a, b}, lambda: bulk_writes.insert_prepared(bulk_writes.prepare_rows(CaseAssignment.__table__, [
+            {"case_id": c.id, "mediator_id": m, "role": "lead", "status": "proposed", "assigned_at": NOW,
+             "explanation": {}, "ethnicity_used": False}
+            for c, m in zip(copied, (a, b, a), strict=True)]))),
         ({b}, lambda: run(update(CaseAssignment).where(CaseAssignment.mediator_id == b).values(ended_at=NOW))),
         ({b}, lambda: run(delete(CaseAssignment).where(CaseAssignment.mediator_id == b))),
         # a reassignment from one mediator to the other moves both
