@@ -126,7 +126,7 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
             return plan
         mediators = Mediator.__table__
         # The mediators before the assignments: this renews their standing marks (models/standing_ddl.py), so on
-        # PostgreSQL the assignments' row trigger finds each already marked by this transaction and does not write
+        # PostgreSQL the assignments' insert trigger finds each already marked by this transaction and does not write
         # the row again.
         db.session.execute(update(mediators).where(id_in(mediators.c.id, sorted(writes.used)))
                            .values(last_assigned_at=now))

@@ -64,7 +64,7 @@ def insert_prepared(prepared: PreparedRows) -> None:
     statement per row) took 540 ms and one statement over a JSON document 306-414 ms, where the server parsed 3.4 MB
     of JSON; COPY takes 207-275 ms (bench/RESULTS.md). Each value went through its column type's bind processing in
     prepare_rows (JSON documents through _copy_processor's, which follows SQLAlchemy's rules), as an INSERT's would,
-    and row triggers and foreign keys apply as to any insert. Datetimes must be naive, as every column here stores
+    and triggers and foreign keys apply as to any insert. Datetimes must be naive, as every column here stores
     them: COPY would drop an offset where an INSERT converts it. Elsewhere: executemany, which SQLite runs in-process.
     """
     if not prepared.rows:
