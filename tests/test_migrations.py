@@ -227,6 +227,7 @@ STANDING_TRIGGERS = {
 # PostgreSQL's own text of a trigger (events, row or statement, transition table, function), to compare the
 # migrations' with create_all's.
 POSTGRES_TRIGGER_DEFINITIONS = "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
+POSTGRES_STANDING_FUNCTIONS = "SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'mediator_standing%'"
 
 
 def test_the_standing_triggers_exist_after_migration_and_after_create_all(empty_database):
@@ -239,14 +240,17 @@ def test_the_standing_triggers_exist_after_migration_and_after_create_all(empty_
         upgrade()
         with db.engine.connect() as connection:
             assert STANDING_TRIGGERS[dialect] <= set(connection.scalars(text(query[dialect])))
-            migrated = dict(connection.execute(text(POSTGRES_TRIGGER_DEFINITIONS)).all()) \
-                if dialect == "postgresql" else {}
+            if dialect == "postgresql":
+                migrated = dict(connection.execute(text(POSTGRES_TRIGGER_DEFINITIONS)).all())
+                migrated_functions = dict(connection.execute(text(POSTGRES_STANDING_FUNCTIONS)).all())
         downgrade(revision="3e9c5d7a1b20")
         with db.engine.connect() as connection:
-            if dialect == "postgresql":  # the row trigger takes the inserts again
+            if dialect == "postgresql":  # the row trigger takes the inserts again, and the statement's function goes
                 definitions = dict(connection.execute(text(POSTGRES_TRIGGER_DEFINITIONS)).all())
                 assert "case_assignment_standing_insert" not in definitions
                 assert "AFTER INSERT OR DELETE OR UPDATE" in definitions["case_assignment_standing"]
+                assert set(connection.scalars(text(POSTGRES_STANDING_FUNCTIONS))) == {
+                    "mediator_standing_moved", "mediator_standing_renewed"}
         downgrade(revision="b7c3e5a1f904")
         with db.engine.connect() as connection:
             assert not STANDING_TRIGGERS[dialect] & set(connection.scalars(text(query[dialect])))
@@ -260,5 +264,8 @@ def test_the_standing_triggers_exist_after_migration_and_after_create_all(empty_
                 created = dict(connection.execute(text(POSTGRES_TRIGGER_DEFINITIONS)).all())
                 assert {name: created[name] for name in STANDING_TRIGGERS[dialect]} == \
                     {name: migrated[name] for name in STANDING_TRIGGERS[dialect]}
+                assert dict(connection.execute(text(POSTGRES_STANDING_FUNCTIONS)).all()) == migrated_functions
+                assert set(migrated_functions) == {"mediator_standing_moved", "mediator_standing_inserted",
+                                                   "mediator_standing_renewed"}
                 assert "FOR EACH STATEMENT" in created["case_assignment_standing_insert"]
         db.engine.dispose()

@@ -45,16 +45,16 @@ SQLITE_MEDIATOR_TRIGGER = f"""CREATE TRIGGER mediator_standing_last_assigned AFT
     BEGIN UPDATE mediator SET standing_revision = {SQLITE_MARK} WHERE id = NEW.id; END"""  # noqa: S608
 
 # Row triggers, as on SQLite, except for inserts into case_assignment. Each touches the mediator's row, and the
-# row trigger below gives the mark; a row this transaction already marked (standing_xact is ours) is left alone:
-# each of a transaction's marks is new to every other transaction, and the wide mediator row rewritten 5,600 times
-# cost 370 ms. Only a view inside the writing transaction could see the mark before a later change of the same
-# transaction, so services/suggestion_pools.py keeps nothing such a view reads. Writers that touch several
-# mediators lock them in id order first (assign, the batch, services/case_lifecycle.lock_mediators_on), so these row
-# locks are never taken in opposite orders.
+# mediator's own trigger (mediator_standing_renewed, below) gives the mark; a row this transaction already marked
+# (standing_xact is ours) is left alone: each of a transaction's marks is new to every other transaction, and the
+# wide mediator row rewritten 5,600 times cost 370 ms. Only a view inside the writing transaction could see the mark
+# before a later change of the same transaction, so services/suggestion_pools.py keeps nothing such a view reads.
+# Writers that touch several mediators lock them in id order first (assign, the batch,
+# services/case_lifecycle.lock_mediators_on), so these row locks are never taken in opposite orders.
 # case_assignment's inserts fire once per statement, over the inserted rows (a transition table): the batch COPYs
-# 5,600 assignments in one statement, where a row trigger fired 5,600 times, 30-55 ms of its COPY (bench/RESULTS.md).
-# An executemany that psycopg runs as a statement per row fires it per row, at 160 us a firing; the batch uses COPY
-# and the ORM one multi-row INSERT.
+# 5,600 assignments in one statement, where a row trigger fired 5,600 times: the COPY took 194-225 ms with the row
+# trigger and 149-204 ms with this one (bench/RESULTS.md, thirteenth pass). An executemany that psycopg runs as a
+# statement per row fires it per row, at 160 us a firing; the batch uses COPY and the ORM one multi-row INSERT.
 POSTGRES_STANDING_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION mediator_standing_moved() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

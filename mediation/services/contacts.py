@@ -1,7 +1,7 @@
 """Contact details: phone numbers normalised to E.164 with the phonenumbers library.
 
-The library is imported on first use: its metadata took 13-30 ms of every process's start (a CLI command included)
-for numbers only some requests read or write.
+The library is imported on first use: its import took 13-30 ms of every process's start (a CLI command included;
+bench/RESULTS.md, thirteenth pass) for numbers only some requests read or write.
 """
 
 from ..domain.errors import DomainError
@@ -14,8 +14,9 @@ class PhoneInvalid(DomainError):
 
 
 def load_library() -> None:
-    """Import the phonenumbers library now (a web worker's warm-up does, so no view waits for it)."""
-    import phonenumbers  # noqa: F401
+    """Import the phonenumbers library and read Kazakhstan's numbering plan now (a web worker's warm-up does, so no
+    view waits for either: the library loads each country's plan on first use)."""
+    normalise_phone("+77011234567")
 
 
 def normalise_phone(raw: str, default_region: str = "KZ") -> str:

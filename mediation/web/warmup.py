@@ -24,12 +24,12 @@ log = logging.getLogger(__name__)
 
 def warm_now(app: Flask) -> int:
     """Build today's pools in an app context of their own; the number built (the thread's work, callable alone)."""
+    contacts.load_library()  # imported on first use (services/contacts.py): here rather than in a view
     with app.app_context():
         try:
             built = suggestion_pools.warm(today=local_date(utcnow()), thresholds=eligibility_thresholds())
         finally:
             db.session.remove()
-    contacts.load_library()  # imported on first use (services/contacts.py): here rather than in a view
     if app.config["GC_FREEZE_AFTER_START"]:
         # What was just built lives as long as the worker: out of the collector's full passes at once, here rather
         # than on the request that would otherwise find the snapshot grown (web/gc_freeze.py).

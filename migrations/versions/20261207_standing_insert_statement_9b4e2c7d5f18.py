@@ -1,7 +1,7 @@
 """Standing marks on PostgreSQL: inserts into case_assignment mark their mediators once per statement.
 
-The batch writes its 5,600 assignments with one COPY, and the row trigger of 3e9c5d7a1b20 fired for each of them
-(30-55 ms of the COPY, bench/RESULTS.md). A statement trigger reads the inserted rows as a transition table and
+The batch writes its 5,600 assignments with one COPY, and the row trigger of 3e9c5d7a1b20 fired for each of them:
+the COPY took 194-225 ms with it and 149-204 ms with the statement trigger (bench/RESULTS.md, thirteenth pass). A statement trigger reads the inserted rows as a transition table and
 updates each of their mediators once, skipping those this transaction already marked, as the row trigger does
 (models/standing_ddl.py). Updates and deletes keep the row trigger; so do the other source tables. SQLite has no
 statement triggers, and its triggers stay as they are.
