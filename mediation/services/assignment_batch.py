@@ -114,9 +114,10 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
     with collector.paused():
         cases = found.all()
         case_list, candidates = _inputs(region_id, cases, policy, today)
-        # Each staffed case's new state goes into the case table's 18 indexes (on PostgreSQL its GIN search terms
-        # too), the largest write of the batch: the database does it in the background, a chunk of cases at a time
-        # as the planner settles them, while Python plans the rest and builds the assignments and events.
+        # Each staffed case's new state goes into every index of the case table (21 on PostgreSQL, the GIN search
+        # terms among them), the largest write of the batch: the database does it in the background, a chunk of
+        # cases at a time as the planner settles them, while Python plans the rest and builds the assignments and
+        # events.
         with bulk_writes.in_background() as run:
             writes = _Writes(actor, now, run)
             planned = plan_batch(case_list, candidates, policy, today, thresholds, decided=writes.add)
