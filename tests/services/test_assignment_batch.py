@@ -1,6 +1,8 @@
 """Batch auto-assign through the services and the CLI: preview, capacity across the batch, fairness, scope."""
 
+import gc
 import threading
+import weakref
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -18,7 +20,7 @@ from mediation.models import (
     CaseEvent,
     Mediator,
 )
-from mediation.services import assignment, assignment_batch
+from mediation.services import assignment, assignment_batch, collector
 from tests import case_factories as cf
 from tests import factories
 from tests import registry_factories as rf
@@ -182,3 +184,29 @@ def test_cli_assign_auto_previews_then_commits(org, people, backlog, runner):
     assert db.session.scalar(select(func.count()).select_from(CaseAssignment)) == 6
     unknown = runner.invoke(args=["assign", "auto", "--region", "99"])
     assert unknown.exit_code == 2 and "no region with KATO code 99" in unknown.output
+
+
+def test_cli_assign_auto_brings_the_collector_back_only_once_its_plan_is_freed(org, people, backlog, runner,
+                                                                               monkeypatch):
+    """The first collection after the pause would scan a live plan for nothing (cli_registry.assign_auto)."""
+    kept, seen = {}, {}
+    real_apply, real_enable = assignment_batch.apply_scope, collector.gc.enable
+
+    def apply_scope(*args, **kwargs):
+        plan = real_apply(*args, **kwargs)
+        kept["plan"] = weakref.ref(plan)
+        return plan
+
+    def enable():
+        plan = kept.get("plan")
+        seen["plan freed"] = plan is not None and plan() is None
+        real_enable()
+
+    monkeypatch.setattr(assignment_batch, "apply_scope", apply_scope)
+    monkeypatch.setattr(collector.gc, "enable", enable)
+    assert gc.isenabled()
+    committed = runner.invoke(args=["assign", "auto", "--region", "75", "--commit"])
+    assert committed.exit_code == 0, committed.output
+    assert committed.output.splitlines()[-1] == "6 of 10 cases assigned"
+    assert seen == {"plan freed": True}
+    assert gc.isenabled()
