@@ -67,9 +67,9 @@ def assign_auto(kato2: str, commit: bool):
     if region_id is None:
         raise click.BadParameter(f"no region with KATO code {kato2}", param_hint="--region")
     # The batch pauses the collector for its own work (services/collector.py), but the plan it returns outlives that
-    # pause: 10,000 planned cases with their explanations, which the first collection after it scanned (50-70 ms) to
-    # free nothing. Here the pause covers the lines' making as well, and ends once the plan is gone: a command has
-    # nothing else to do while it waits for its locks.
+    # pause: 10,000 planned cases with their explanations, which the first collection after it scans to free nothing
+    # (11-31 ms in a PostgreSQL batch of 2,969 staffed cases). Here the pause covers the lines' making as well, and
+    # ends once the plan is gone: a command has nothing else to do while it waits for its locks.
     with collector.paused():
         lines = _batch_lines(region_id, commit)
     click.echo("\n".join(lines))  # one write: an echo per line flushed 10,000 times (30 ms)

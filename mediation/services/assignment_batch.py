@@ -112,34 +112,45 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
     """Plan again under lock and write every assignment with its explanation (set-based)."""
     found, policy = _scope(actor, region_id, lock=True)
     with collector.paused():
-        cases = found.all()
-        case_list, candidates = _inputs(region_id, cases, policy, today)
-        # Each staffed case's new state goes into every index of the case table (21 on PostgreSQL, the GIN search
-        # terms among them), the largest write of the batch: the database does it in the background, a chunk of
-        # cases at a time as the planner settles them, while Python plans the rest and builds the assignments and
-        # events.
-        with bulk_writes.in_background() as run:
-            writes = _Writes(actor, now, run)
-            planned = plan_batch(case_list, candidates, policy, today, thresholds, decided=writes.add)
-            assignments, events = writes.finish()
-        plan = _batch_plan(region_id, cases, planned)
-        if not writes.staffed:
-            return plan
-        mediators = Mediator.__table__
-        # The mediators before the assignments: this renews their standing marks (models/standing_ddl.py), so on
-        # PostgreSQL the assignments' insert trigger finds each already marked by this transaction and does not write
-        # the row again.
-        db.session.execute(update(mediators).where(id_in(mediators.c.id, sorted(writes.used)))
-                           .values(last_assigned_at=now))
-        bulk_writes.insert_prepared(assignments)
-        bulk_writes.insert_prepared(events)
-    staffed = writes.staffed
+        # In a function of its own, so the rows built for the writes (the inputs, 5,600 assignments with their
+        # explanations, their COPY values) are freed before the collector comes back: its first collection scans
+        # what is still alive, and found only the plan left.
+        plan, staffed = _plan_and_write(actor, region_id, found, policy, now=now, today=today, thresholds=thresholds)
+    if not staffed:
+        return plan
     kato = db.session.scalar(select(Region.kato2).where(Region.id == region_id))
     audit.record("assignment.batch", actor_id=actor.id, ip=ip, object_type="region", object_id=kato,
                  summary={"cases": len(plan.planned), "assigned": len(staffed),
                           "ethnicity_used": sum(1 for p in staffed if p.ethnicity_used)}, now=now)
     db.session.flush()
     return plan
+
+
+def _plan_and_write(actor: Actor, region_id: int, found: CursorResult, policy: AssignmentPolicy, *, now: datetime,
+                    today: date, thresholds: EligibilityThresholds) -> tuple[BatchPlan, list[PlannedAssignment]]:
+    """Plan the locked scope and write its assignments, events and states: the plan, and its staffed cases."""
+    cases = found.all()
+    case_list, candidates = _inputs(region_id, cases, policy, today)
+    # Each staffed case's new state goes into every index of the case table (21 on PostgreSQL, the GIN search
+    # terms among them), the largest write of the batch: the database does it in the background, a chunk of
+    # cases at a time as the planner settles them, while Python plans the rest and builds the assignments and
+    # events.
+    with bulk_writes.in_background() as run:
+        writes = _Writes(actor, now, run)
+        planned = plan_batch(case_list, candidates, policy, today, thresholds, decided=writes.add)
+        assignments, events = writes.finish()
+    plan = _batch_plan(region_id, cases, planned)
+    if not writes.staffed:
+        return plan, []
+    mediators = Mediator.__table__
+    # The mediators before the assignments: this renews their standing marks (models/standing_ddl.py), so on
+    # PostgreSQL the assignments' insert trigger finds each already marked by this transaction and does not write
+    # the row again.
+    db.session.execute(update(mediators).where(id_in(mediators.c.id, sorted(writes.used)))
+                       .values(last_assigned_at=now))
+    bulk_writes.insert_prepared(assignments)
+    bulk_writes.insert_prepared(events)
+    return plan, writes.staffed
 
 
 class _Writes:

@@ -129,6 +129,31 @@ def test_the_batch_counts_existing_workload_and_spreads_fairly(org, people, back
     assert sorted(rf.open_cases_of(m) for m in backlog.mediators) == [2, 2, 2]
 
 
+def test_applying_frees_the_rows_it_wrote_before_the_collector_comes_back(org, people, backlog, monkeypatch):
+    """Only the plan is left for the first collection after the batch's pause (assignment_batch.apply_scope)."""
+    kept, seen = {}, {}
+    real_init, real_enable = assignment_batch._Writes.__init__, collector.gc.enable
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        kept["writes"] = weakref.ref(self)
+
+    def enable():
+        writes = kept.get("writes")
+        seen["writes freed"] = writes is not None and writes() is None
+        real_enable()
+
+    monkeypatch.setattr(assignment_batch._Writes, "__init__", init)
+    monkeypatch.setattr(collector.gc, "enable", enable)
+    assert gc.isenabled()
+    plan = assignment_batch.apply_scope(people.almaty_manager.actor, org.almaty.id, now=NOW, today=TODAY,
+                                        thresholds=rf.THRESHOLDS, ip=None)
+    db.session.commit()
+    assert plan.staffed == 6
+    assert seen == {"writes freed": True}
+    assert gc.isenabled()
+
+
 @pytest.mark.parametrize("ties", [
     pytest.param(["kinship"], id="with-ties"),
     pytest.param([], id="without-ties")])
