@@ -94,8 +94,9 @@ def _batch_plan(region_id: int, cases: list[Row], planned: list[PlannedAssignmen
 
 # Fetching, planning and writing build hundreds of thousands of objects and no garbage cycles: the collector is paused
 # for them (services/collector.py), in one pause, and only once every lock is held, so no wait for another transaction
-# keeps it off. A collection outside the pause (two pauses, or the fetch outside) scanned what had been built:
-# 55 collections, 30-230 ms a batch, against one.
+# keeps it off (the `assign auto` command, a process of its own, pauses around the whole batch). A collection outside
+# the pause (two pauses, or the fetch outside) scanned what had been built: 55 collections, 30-230 ms a batch, against
+# one.
 
 
 def plan_scope(actor: Actor, region_id: int, *, today: date, thresholds: EligibilityThresholds) -> BatchPlan:
@@ -112,9 +113,9 @@ def apply_scope(actor: Actor, region_id: int, *, now: datetime, today: date, thr
     """Plan again under lock and write every assignment with its explanation (set-based)."""
     found, policy = _scope(actor, region_id, lock=True)
     with collector.paused():
-        # In a function of its own, so the rows built for the writes (the inputs, 5,600 assignments with their
-        # explanations, their COPY values) are freed before the collector comes back: its first collection scans
-        # what is still alive, and found only the plan left.
+        # In a function of its own, so the rows built for the writes (the inputs, about two assignments per staffed
+        # case with their explanations, their COPY values) are freed before the collector comes back: its first
+        # collection scans what is still alive, and then finds only the plan.
         plan, staffed = _plan_and_write(actor, region_id, found, policy, now=now, today=today, thresholds=thresholds)
     if not staffed:
         return plan

@@ -4,7 +4,8 @@ Such work allocates hundreds of thousands of objects that live until it ends, an
 find nothing to free: a batch of 10,000 cases ran 500 collections (140-210 ms of about a second), the app's start-up
 250 (about 90 ms). Reference counting still frees everything as usual; cycles wait for the first collection after.
 The pause is process-wide, so it is counted: overlapping pauses (two batches in two threads) end with the last one;
-and it is for work that runs, not for waits: the batch pauses only once it holds its locks.
+and it is for work that runs, not for waits: the batch pauses only once it holds its locks (the `assign auto` command
+pauses around its whole batch: a process of its own, with nothing else to run while it waits).
 """
 
 import gc

@@ -129,28 +129,39 @@ def test_the_batch_counts_existing_workload_and_spreads_fairly(org, people, back
     assert sorted(rf.open_cases_of(m) for m in backlog.mediators) == [2, 2, 2]
 
 
-def test_applying_frees_the_rows_it_wrote_before_the_collector_comes_back(org, people, backlog, monkeypatch):
+@pytest.fixture
+def collector_return(monkeypatch):
+    """Watch objects; when the collector's pause ends, record whether each is freed (services/collector.py).
+
+    Only the collector module's view of `gc` is replaced: the collector comes back through its `enable`.
+    """
+    watched: dict[str, weakref.ref] = {}
+    freed: dict[str, bool] = {}
+
+    def enable():
+        freed.update({name: ref() is None for name, ref in watched.items()})
+        gc.enable()
+
+    monkeypatch.setattr(collector, "gc", SimpleNamespace(isenabled=gc.isenabled, disable=gc.disable, enable=enable))
+    assert gc.isenabled()
+    return SimpleNamespace(watch=lambda name, obj: watched.__setitem__(name, weakref.ref(obj)), freed=freed)
+
+
+def test_applying_frees_the_rows_it_wrote_before_the_collector_comes_back(org, people, backlog, monkeypatch,
+                                                                          collector_return):
     """Only the plan is left for the first collection after the batch's pause (assignment_batch.apply_scope)."""
-    kept, seen = {}, {}
-    real_init, real_enable = assignment_batch._Writes.__init__, collector.gc.enable
+    real_init = assignment_batch._Writes.__init__
 
     def init(self, *args, **kwargs):
         real_init(self, *args, **kwargs)
-        kept["writes"] = weakref.ref(self)
-
-    def enable():
-        writes = kept.get("writes")
-        seen["writes freed"] = writes is not None and writes() is None
-        real_enable()
+        collector_return.watch("writes", self)
 
     monkeypatch.setattr(assignment_batch._Writes, "__init__", init)
-    monkeypatch.setattr(collector.gc, "enable", enable)
-    assert gc.isenabled()
     plan = assignment_batch.apply_scope(people.almaty_manager.actor, org.almaty.id, now=NOW, today=TODAY,
                                         thresholds=rf.THRESHOLDS, ip=None)
     db.session.commit()
     assert plan.staffed == 6
-    assert seen == {"writes freed": True}
+    assert collector_return.freed == {"writes": True}
     assert gc.isenabled()
 
 
@@ -212,26 +223,18 @@ def test_cli_assign_auto_previews_then_commits(org, people, backlog, runner):
 
 
 def test_cli_assign_auto_brings_the_collector_back_only_once_its_plan_is_freed(org, people, backlog, runner,
-                                                                               monkeypatch):
+                                                                               monkeypatch, collector_return):
     """The first collection after the pause would scan a live plan for nothing (cli_registry.assign_auto)."""
-    kept, seen = {}, {}
-    real_apply, real_enable = assignment_batch.apply_scope, collector.gc.enable
+    real_apply = assignment_batch.apply_scope
 
     def apply_scope(*args, **kwargs):
         plan = real_apply(*args, **kwargs)
-        kept["plan"] = weakref.ref(plan)
+        collector_return.watch("plan", plan)
         return plan
 
-    def enable():
-        plan = kept.get("plan")
-        seen["plan freed"] = plan is not None and plan() is None
-        real_enable()
-
     monkeypatch.setattr(assignment_batch, "apply_scope", apply_scope)
-    monkeypatch.setattr(collector.gc, "enable", enable)
-    assert gc.isenabled()
     committed = runner.invoke(args=["assign", "auto", "--region", "75", "--commit"])
     assert committed.exit_code == 0, committed.output
     assert committed.output.splitlines()[-1] == "6 of 10 cases assigned"
-    assert seen == {"plan freed": True}
+    assert collector_return.freed == {"plan": True}
     assert gc.isenabled()
