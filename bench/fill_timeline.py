@@ -84,6 +84,13 @@ class Timeline:
             event_id += 1
             events.append((event_id, case_id, stamp(d), actor, kind, from_state, to_state, reason, data))
 
+        def close_assigned(d, from_state, data):
+            """The case closes on day d with mediators on it: their current assignments end then."""
+            event(d, "closed", from_state, "closed", data)
+            ended = stamp(d)
+            for row in current:
+                row[7] = ended
+
         # The timeline: each step a few days after the previous one, nothing after today; a small share of
         # cases stops at each stage whatever its age (forgotten or stuck cases exist in every registry).
         state = "registered"
@@ -184,11 +191,8 @@ class Timeline:
                         when = sent_day + ri(11, 20)
                         if when <= today:
                             outcome = "withdrawn"
-                            event(when, "closed", "assigned", "closed", self.json_event("closed", outcome, None, None))
+                            close_assigned(when, "assigned", self.json_event("closed", outcome, None, None))
                             state = "closed"
-                            ended = stamp(when)
-                            for row in current:
-                                row[7] = ended
                     break
                 signed = max(a + ri(1, 10), accepted_day)
             else:
@@ -198,11 +202,8 @@ class Timeline:
                 if when <= today:
                     outcome = pick(("withdrawn", "withdrawn", "referred"))
                     referred = pick(REFERRED) if outcome == "referred" else None
-                    event(when, "closed", "assigned", "closed", self.json_event("closed", outcome, None, None))
+                    close_assigned(when, "assigned", self.json_event("closed", outcome, None, None))
                     state = "closed"
-                    ended = stamp(when)
-                    for row in current:
-                        row[7] = ended
                 break
             if signed > today or rnd() < 0.003:
                 break
@@ -235,12 +236,8 @@ class Timeline:
                 break
             outcome, ground = ENDING_RESULTS[ending]
             terminated = dates[end_day]
-            event(closed_day, "closed", "in_mediation", "closed",
-                  self.json_event("closed", outcome, ground, terminated))
+            close_assigned(closed_day, "in_mediation", self.json_event("closed", outcome, ground, terminated))
             state = "closed"
-            ended = stamp(closed_day)
-            for row in current:
-                row[7] = ended
             break
         self.event_id = event_id
         return Course(state, outcome, ground, terminated, closing_reason, referred, excl, note, sent, accepted,
