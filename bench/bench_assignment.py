@@ -18,13 +18,14 @@ On a database filled by fill_cases.py (--mediators 5000) and completed by fill_r
 - batch: --batch-size cases of one region (--batch-region, default 75, Almaty, whose policy asks for
   co-mediators on interethnic cases and prefers neutral mediators) are put into awaiting assignment (those
   already waiting, then the region's latest closed cases); then timed: plan_scope (the preview) and
-  apply_scope + commit as the republic manager, and `flask --app mediation assign auto --region R --commit`
-  as a subprocess (wall and CPU time, Python start-up and the 10,000 printed lines included). After each run
-  the writes are undone (assignments, events, states; the one audit row per run stays: the trail is
-  append-only) and, on PostgreSQL, the written tables vacuumed, so every run starts from the same state.
-  Twice: with the registry as filled (free capacity runs out before every case is staffed) and with 40 extra
-  slots for every mediator of the region (every case that can be staffed is: the planner's and the writer's
-  worst case). At the end the cases go back to their state.
+  apply_scope + commit as the republic manager, the batch page's "Assign all" (POST /assignment/batch through
+  the test client: the whole request, redirect response included), and
+  `flask --app mediation assign auto --region R --commit` as a subprocess (wall and CPU time, Python start-up
+  and the 10,000 printed lines included). After each run the writes are undone (assignments, events, states;
+  the one audit row per run stays: the trail is append-only) and, on PostgreSQL, the written tables vacuumed,
+  so every run starts from the same state. Twice: with the registry as filled (free capacity runs out before
+  every case is staffed) and with 40 extra slots for every mediator of the region (every case that can be
+  staffed is: the planner's and the writer's worst case). At the end the cases go back to their state.
 """
 
 import argparse
@@ -264,20 +265,33 @@ class Bench:
 
         manager = Actor(id=0, role=Role.MANAGER)
         kato2 = self.args.batch_region
-        timings: dict[str, list] = {"plan_scope (preview)": [], "apply_scope + commit": [], "CLI --commit": []}
+        timings: dict[str, list] = {"plan_scope (preview)": [], "apply_scope + commit": [],
+                                    "page POST (assign all)": [], "CLI --commit": []}
         queries: dict[str, list] = {k: [] for k in timings}
         staffed = 0
+        # The page's "Assign all" as the manager sends it: the session's CSRF token read from a page once, then one
+        # POST per run through the whole app (sign-in check, form, apply_scope, commit, the redirect).
+        client = self.client("manager")
+        token = CSRF_META.search(client.get("/").get_data(as_text=True)).group(1)
         # A deployed app starts from cached bytecode; this machine's environment sets PYTHONDONTWRITEBYTECODE=1,
         # which would make every CLI start compile the app's modules from source (0.2 s). Compile them once here.
         subprocess.run([sys.executable, "-m", "compileall", "-q", "mediation", "config.py"], cwd=ROOT, check=True,
                        capture_output=True)
         for _ in range(self.args.batch_runs):
-            for name in ("plan_scope (preview)", "apply_scope + commit", "CLI --commit"):
+            for name in timings:
                 mark = self.rows("SELECT (SELECT coalesce(max(id), 0) FROM case_assignment), "
                                  "(SELECT coalesce(max(id), 0) FROM case_event)")[0]
                 rotation = self.rows("SELECT id, last_assigned_at FROM mediator WHERE region_id = :r", {"r": region})
                 self.timed.statements, self.timed.db = [], 0.0
-                if name == "CLI --commit":
+                if name.startswith("page"):
+                    response = client.post(f"/assignment/batch?region={region}",
+                                           data={"region_id": region, "csrf_token": token})
+                    assert response.status_code == 302, response.status_code
+                    t = self.timed
+                    timings[name].append((t.elapsed, t.cpu, t.db))
+                    queries[name].append(t.queries())
+                    staffed = self.rows("SELECT count(*) FROM case_event WHERE id > :e", {"e": mark[1]})[0][0]
+                elif name == "CLI --commit":
                     before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     started = time.perf_counter()
                     done = subprocess.run([sys.executable, "-m", "flask", "--app", "mediation", "assign", "auto",
