@@ -5,6 +5,7 @@ imported it into every process through its `flask.commands` entry point and the 
 `-X importtime` at each CLI command and worker start, a sixth of a batch auto-assign run from the CLI.
 """
 
+import functools
 import os
 import sys
 from argparse import Namespace
@@ -48,6 +49,36 @@ def downgrade(revision: str = "-1", sql: bool = False) -> None:
     command.downgrade(alembic_config(), revision, sql=sql)
 
 
+def refusals_as_errors(command):
+    """Alembic's refusals (a revision that does not exist, an ambiguous one) as a one-line error, not a traceback."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from alembic.util import CommandError
+
+        try:
+            return command(*args, **kwargs)
+        except CommandError as error:
+            raise click.ClickException(str(error)) from None
+    return run
+
+
+SQL_HELP = "Print the SQL instead of running it (PostgreSQL: set DATABASE_URL to its URL; no server is needed)."
+
+
+def _offline_allowed(sql: bool) -> None:
+    """Refuse --sql on SQLite before any SQL is printed.
+
+    SQLite alters a table by copying it, and Alembic's batch reads the live table to know what to copy: printing
+    the SQL stopped with a traceback at the first such revision, after the earlier revisions' SQL.
+    """
+    from .extensions import db
+
+    if sql and db.engine.dialect.name == "sqlite":
+        raise click.UsageError("--sql prints PostgreSQL's migrations only: SQLite's revisions copy tables, which needs "
+                               "the live database. Set DATABASE_URL to a postgresql:// URL to print them, or run "
+                               "the command without --sql.")
+
+
 @click.group("db")
 def db_cli():
     """Migrate the database's schema (Alembic revisions in migrations/)."""
@@ -55,25 +86,30 @@ def db_cli():
 
 @db_cli.command("upgrade")
 @click.argument("revision", default="head")
-@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.option("--sql", is_flag=True, help=SQL_HELP)
 @with_appcontext
+@refusals_as_errors
 def upgrade_command(revision, sql):
     """Upgrade to a later revision (by default the newest)."""
+    _offline_allowed(sql)
     upgrade(revision, sql)
 
 
 @db_cli.command("downgrade")
 @click.argument("revision", default="-1")
-@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.option("--sql", is_flag=True, help=SQL_HELP)
 @with_appcontext
+@refusals_as_errors
 def downgrade_command(revision, sql):
     """Revert to an earlier revision (by default one step back)."""
+    _offline_allowed(sql)
     downgrade(revision, sql)
 
 
 @db_cli.command("current")
 @click.option("-v", "--verbose", is_flag=True)
 @with_appcontext
+@refusals_as_errors
 def current_command(verbose):
     """Show the database's revision."""
     from alembic import command
@@ -83,6 +119,7 @@ def current_command(verbose):
 
 @db_cli.command("heads")
 @with_appcontext
+@refusals_as_errors
 def heads_command():
     """Show the newest revisions."""
     from alembic import command
@@ -93,6 +130,7 @@ def heads_command():
 @db_cli.command("history")
 @click.option("-r", "--rev-range", default=None, help="Range as [start]:[end].")
 @with_appcontext
+@refusals_as_errors
 def history_command(rev_range):
     """List the revisions in order."""
     from alembic import command
@@ -103,6 +141,7 @@ def history_command(rev_range):
 @db_cli.command("stamp")
 @click.argument("revision", default="head")
 @with_appcontext
+@refusals_as_errors
 def stamp_command(revision):
     """Record a revision as applied without running it."""
     from alembic import command
@@ -121,6 +160,7 @@ def write_revision(message: str, autogenerate: bool) -> None:
 @click.option("-m", "--message", required=True)
 @click.option("--autogenerate", is_flag=True, help="Fill the revision from the difference with the models.")
 @with_appcontext
+@refusals_as_errors
 def revision_command(message, autogenerate):
     """Write a new revision file."""
     write_revision(message, autogenerate)
@@ -129,6 +169,7 @@ def revision_command(message, autogenerate):
 @db_cli.command("migrate")
 @click.option("-m", "--message", required=True)
 @with_appcontext
+@refusals_as_errors
 def migrate_command(message):
     """Write a new revision from the difference between the models and the database."""
     write_revision(message, autogenerate=True)
@@ -136,6 +177,7 @@ def migrate_command(message):
 
 @db_cli.command("check")
 @with_appcontext
+@refusals_as_errors
 def check_command():
     """Fail if the models hold changes that no revision makes."""
     from alembic import command

@@ -70,6 +70,33 @@ def test_the_db_commands_upgrade_report_check_and_downgrade(empty_database):
         db.engine.dispose()
 
 
+def test_db_upgrade_sql_prints_postgresqls_migrations_and_refuses_sqlite_with_a_message(empty_database):
+    app = create_app(config_for(empty_database))
+    runner = app.test_cli_runner()
+    with app.app_context():
+        result = runner.invoke(args=["db", "upgrade", "--sql"])
+        if db.engine.dialect.name == "sqlite":
+            assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+            assert "--sql prints PostgreSQL's migrations only" in result.output
+            assert "CREATE TABLE" not in result.output  # nothing half printed before the refusal
+        else:
+            assert result.exit_code == 0, result.output
+            assert result.output.count("CREATE TABLE") >= 20 and "alembic_version" in result.output
+        assert inspect(db.engine).get_table_names() == []  # printed, never run
+        db.engine.dispose()
+
+
+def test_db_commands_report_an_unknown_revision_in_one_line(empty_database):
+    app = create_app(config_for(empty_database))
+    runner = app.test_cli_runner()
+    with app.app_context():
+        for args in (["db", "upgrade", "nosuchrevision"], ["db", "stamp", "nosuchrevision"]):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+            assert "Error: Can't locate revision identified by 'nosuchrevision'" in result.output
+        db.engine.dispose()
+
+
 def test_every_revision_downgrades_and_upgrades_again(empty_database):
     app = create_app(config_for(empty_database))
     with app.app_context():
