@@ -15,7 +15,7 @@ from .domain.identity import make_iin
 from .domain.roles import Actor, Role
 from .extensions import db
 from .models import FriendshipHouse, Mediator, User
-from .services import case_intake, case_lifecycle
+from .services import assignment, case_intake, case_lifecycle
 from .services.case_lifecycle import Closure, Step
 
 # Share of demo cases that stop at each stage (the rest run to closure).
@@ -127,6 +127,11 @@ def _advance(case, stage: str, actor: Actor, moment: datetime, lead: int, rng: r
         if rng.random() < 0.5:
             case_lifecycle.record_proposal(step(0), case.received_on + timedelta(days=2), None)
         return
+    answering = db.session.scalar(select(Mediator.user_id).where(Mediator.id == lead))
+    if answering is not None:  # a mediator with an account accepts, declaring no conflict, before the contract
+        accepted = step(1)
+        assignment.accept(Step(actor=Actor(id=answering, role=Role.MEDIATOR), case_id=case.id,
+                               version=accepted.version, now=accepted.now), [], None, declared_no_conflict=True)
     signed = step(2)
     case_lifecycle.sign_contract(signed, signed.today, POLICY)
     if stage == "in_mediation":

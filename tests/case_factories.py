@@ -124,6 +124,19 @@ def step(actor: Actor | User, case: Case, now: datetime) -> Step:
     return Step(actor=actor, case_id=case.id, version=case.version, now=now, ip="127.0.0.1")
 
 
+def accept_as_mediators(case: Case, now: datetime) -> None:
+    """Each proposed mediator with an account accepts the case, declaring no conflict (as before a contract)."""
+    from mediation.domain.roles import Role
+    from mediation.services import assignment
+
+    answering = db.session.scalars(
+        select(Mediator.user_id).join(CaseAssignment, CaseAssignment.mediator_id == Mediator.id)
+        .where(CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None),
+               CaseAssignment.status == "proposed", Mediator.user_id.is_not(None))).all()
+    for user_id in answering:
+        assignment.accept(step(Actor(id=user_id, role=Role.MEDIATOR), case, now), [], None, declared_no_conflict=True)
+
+
 STAGES = ("registered", "screening", "awaiting_assignment", "assigned", "in_mediation", "closed")
 
 
@@ -144,6 +157,7 @@ def advance(case: Case, stage: str, actor: Actor | User, *, lead_id: int | None 
     if target >= 4:
         signed_on = signed_on or case.received_on
         later = max(now, at(signed_on))
+        accept_as_mediators(case, later)
         case_lifecycle.sign_contract(step(actor, case, later), signed_on, POLICY)
     if target >= 5:
         effective = case.contract_signed_on + timedelta(days=1)

@@ -58,6 +58,8 @@ MEDIATOR = {
     "not_active": _l("This mediator is suspended or excluded."),
     "recused_from_case": _l("This mediator declined, recused or was objected to on this case before."),
     "not_on_case": _l("This mediator is not on the case."),
+    "not_answered": _l("A mediator on the case has not accepted it yet: they accept it and declare any conflict of "
+                       "interest in the system before the contract is recorded."),
 }
 
 

@@ -135,6 +135,18 @@ def test_a_contract_date_in_the_future_is_a_field_error(client, org, staff):
     assert state_of(case.id).contract_signed_on is None
 
 
+def test_no_contract_before_the_mediator_accepts_with_the_declaration(client, org, staff):
+    case = make_case(staff.coordinator, org.republican_house, "assigned", lead=staff.mediator_entry)
+    db.session.commit()
+    sign_in(client, staff.coordinator)
+    response = act(client, case.id, "contract", signed_on=cf.today().isoformat())
+    assert response.status_code == 422 and "signed_on" in invalid_fields(response)
+    assert "has not accepted it yet: they accept it and declare any conflict of interest" in page_of(response)
+    case = state_of(case.id)
+    assert (case.state, case.contract_signed_on) == (CaseState.ASSIGNED, None)
+    assert db.session.scalar(select(CaseAssignment.status).where(CaseAssignment.case_id == case.id)) == "proposed"
+
+
 def test_an_extension_without_consent_is_a_field_error(client, org, staff):
     case = make_case(staff.coordinator, org.republican_house, "in_mediation", lead=staff.mediator_entry,
                      days_ago=5)

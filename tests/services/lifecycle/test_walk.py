@@ -26,10 +26,11 @@ def test_full_walk_writes_an_event_and_an_audit_row_per_step(org, coordinator, m
     mediator_user, entry = mediator
     # Given a registered case, and a moment for each step
     moments = [cf.at(RECEIVED + timedelta(days=n)) for n in (1, 2, 3)] + [cf.at(SIGNED), cf.at(date(2025, 3, 25))]
-    # When the coordinator screens (all "no"), assigns, and the mediator signs the contract and closes
+    # When the coordinator screens (all "no") and assigns, and the mediator accepts, signs the contract and closes
     case_lifecycle.start_screening(cf.step(coordinator, case, moments[0]))
     case_lifecycle.record_screening(cf.step(coordinator, case, moments[1]), cf.ALL_NO, "Барлығы жоқ", None)
     case_lifecycle.assign_mediators(cf.step(coordinator, case, moments[2]), entry.id, None, "Тілі сәйкес")
+    cf.accept_as_mediators(case, moments[3])
     case_lifecycle.sign_contract(cf.step(mediator_user, case, moments[3]), SIGNED, POLICY)
     case_lifecycle.close_case(cf.step(mediator_user, case, moments[4]), Closure(
         outcome=Outcome.FULL_AGREEMENT, ground=TerminationGround.AGREEMENT_SIGNED, effective_on=date(2025, 3, 24)))
@@ -46,6 +47,7 @@ def test_full_walk_writes_an_event_and_an_audit_row_per_step(org, coordinator, m
         ("screening_started", "registered", "screening", coordinator.id, moments[0]),
         ("screening_passed", "screening", "awaiting_assignment", coordinator.id, moments[1]),
         ("assigned", "awaiting_assignment", "assigned", coordinator.id, moments[2]),
+        ("accepted", "assigned", "assigned", mediator_user.id, moments[3]),
         ("contract_signed", "assigned", "in_mediation", mediator_user.id, moments[3]),
         ("closed", "in_mediation", "closed", mediator_user.id, moments[4]),
     ]
@@ -56,10 +58,11 @@ def test_full_walk_writes_an_event_and_an_audit_row_per_step(org, coordinator, m
         ("case.screening_started", coordinator.id, moments[0], "registered", "screening"),
         ("case.screening_passed", coordinator.id, moments[1], "screening", "awaiting_assignment"),
         ("case.assigned", coordinator.id, moments[2], "awaiting_assignment", "assigned"),
+        ("case.accepted", mediator_user.id, moments[3], "assigned", "assigned"),
         ("case.contract_signed", mediator_user.id, moments[3], "assigned", "in_mediation"),
         ("case.closed", mediator_user.id, moments[4], "in_mediation", "closed"),
     ]
-    # And the assignment was accepted when the contract was signed, and ended at closure
+    # And the assignment, accepted before the contract, ended at closure
     assignment = db.session.scalars(select(CaseAssignment).where(CaseAssignment.case_id == case.id)).one()
     assert (assignment.status, assignment.role, assignment.ended_at) == ("accepted", "lead", moments[4])
 
@@ -185,9 +188,37 @@ def test_a_mediator_not_on_the_case_cannot_act(org, coordinator, mediator, case)
 def test_the_assigned_mediator_can_act(org, coordinator, mediator, case):
     mediator_user, entry = mediator
     cf.advance(case, "assigned", coordinator, lead_id=entry.id)
+    cf.accept_as_mediators(case, cf.at(SIGNED))
     db.session.commit()
     case_lifecycle.sign_contract(cf.step(mediator_user, case, cf.at(SIGNED)), SIGNED, POLICY)
     assert case.state is CaseState.IN_MEDIATION
+
+
+@pytest.mark.parametrize("who", ["coordinator", "mediator"])
+def test_no_contract_while_a_mediator_with_an_account_has_not_accepted(org, coordinator, mediator, case, who):
+    mediator_user, entry = mediator
+    cf.advance(case, "assigned", coordinator, lead_id=entry.id)
+    db.session.commit()
+    actor = coordinator if who == "coordinator" else mediator_user
+    # The contract cannot stand in for the mediator's own acceptance with its conflict-of-interest declaration
+    with pytest.raises(MediatorUnavailable) as refused:
+        case_lifecycle.sign_contract(cf.step(actor, case, cf.at(SIGNED)), SIGNED, POLICY)
+    assert refused.value.reason_code == "not_answered"
+    db.session.rollback()
+    case = db.session.get(Case, case.id)
+    assert case.state is CaseState.ASSIGNED and case.contract_signed_on is None
+    assert db.session.scalars(select(CaseAssignment.status).where(CaseAssignment.case_id == case.id)).all() == \
+        ["proposed"]
+
+
+def test_a_mediator_without_an_account_accepts_by_signing_the_contract(org, coordinator, case):
+    paper = cf.make_mediator(org.almaty, house=org.republican_house, full_name="Қағаздағы Медиатор")
+    assert paper.user_id is None
+    cf.advance(case, "assigned", coordinator, lead_id=paper.id)
+    case_lifecycle.sign_contract(cf.step(coordinator, case, cf.at(SIGNED)), SIGNED, POLICY)
+    assert case.state is CaseState.IN_MEDIATION
+    assert db.session.scalars(select(CaseAssignment.status).where(CaseAssignment.case_id == case.id)).all() == \
+        ["accepted"]
 
 
 def test_a_coordinator_of_another_house_cannot_act(org, case):
