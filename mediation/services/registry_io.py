@@ -26,6 +26,11 @@ COLUMNS = ("registry_number", "full_name", "kind", "birth_date", "education", "h
            "certificate_number", "certificate_date", "retired_judge", "languages", "specializations", "region",
            "house_id", "takes_cases_elsewhere", "max_active_cases", "phone", "email", "legal_address",
            "disqualifications")
+REQUIRED_COLUMNS = frozenset({"registry_number", "full_name", "kind", "languages", "region"})
+# The other columns are the MediatorData fields of the same names. A file may leave any of them out; for a mediator
+# already in the registry, a column the file does not have keeps the registry's value (a file of phone numbers must
+# not blank everyone's certificate), while a column it has but leaves empty clears the value.
+OPTIONAL_COLUMNS = tuple(c for c in COLUMNS if c not in REQUIRED_COLUMNS)
 MAX_ROWS = 20_000
 TRUE, FALSE = {"1", "yes", "true", "да", "иә", "y"}, {"", "0", "no", "false", "нет", "жоқ", "n"}
 
@@ -71,7 +76,9 @@ def read_rows(content: bytes, filename: str) -> Iterator[tuple[int, dict]]:
         header = [str(h or "").strip() for h in next(rows, ())]
         _check_header(header)
         for line, values in enumerate(rows, start=2):
-            yield line, {h: ("" if v is None else v) for h, v in zip(header, values, strict=False)}
+            # Every column of the header, as for a CSV: a read-only sheet's row stops at its last filled cell.
+            yield line, {h: ("" if position >= len(values) or values[position] is None else values[position])
+                         for position, h in enumerate(header) if h}
         return
     try:
         text = content.decode("utf-8-sig")
@@ -84,7 +91,7 @@ def read_rows(content: bytes, filename: str) -> Iterator[tuple[int, dict]]:
 
 
 def _check_header(header) -> None:
-    missing = {"registry_number", "full_name", "kind", "languages", "region"} - set(header)
+    missing = REQUIRED_COLUMNS - set(header)
     if missing:
         raise ImportFileInvalid("missing_columns:" + ",".join(sorted(missing)))
 
@@ -178,6 +185,21 @@ def parse_row(row: dict, regions: dict[str, int]) -> tuple[MediatorData | None, 
     return data, reasons
 
 
+def _with_absent_columns_kept(data: MediatorData, mediator: Mediator, columns) -> MediatorData:
+    """The row's data with the registry's values in the fields whose columns the file does not have."""
+    kept = {}
+    for name in OPTIONAL_COLUMNS:
+        if name in columns:
+            continue
+        if name == "specializations":
+            kept[name] = tuple(sorted(mediator.specializations))
+        elif name == "disqualifications":
+            kept[name] = tuple(mediator.disqualifications or ())
+        else:
+            kept[name] = getattr(mediator, name)
+    return replace(data, **kept)
+
+
 def import_registry(actor: Actor, content: bytes, filename: str, *, strict: bool, ip: str | None, now: datetime,
                     today: date, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Validate every row, then write the good ones (or, in strict mode, all or nothing)."""
@@ -189,13 +211,15 @@ def import_registry(actor: Actor, content: bytes, filename: str, *, strict: bool
         if count > MAX_ROWS:
             raise ImportFileInvalid("too_many_rows")
         data, reasons = parse_row(row, regions)
+        known = existing.get(data.registry_number)
+        if known is not None:
+            data = _with_absent_columns_kept(data, known, row.keys())
         errors = validate(data, today=today, known_regions=set(regions.values()), houses=houses)
         reasons += [f"{name}:{code}" for name, code in errors.items() if not any(r.startswith(name) for r in reasons)]
         if data.registry_number in seen:
             reasons.append("registry_number:duplicate_in_file")
         if data.region_id and not can_keep_registry(actor, data.region_id):
             reasons.append("region:outside_scope")
-        known = existing.get(data.registry_number)
         if known is not None and not can_keep_registry(actor, known.region_id):
             reasons.append("registry_number:outside_scope")
         seen.add(data.registry_number)

@@ -151,6 +151,45 @@ def test_a_re_import_updates_the_record_in_place(org):
     assert entry.specializations == ["labour"]
 
 
+KEPT_FIELDS = ("birth_date", "education", "higher_education", "certificate_number", "certificate_date", "house_id",
+               "takes_cases_elsewhere", "max_active_cases", "email", "legal_address", "specializations")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_columns_a_file_leaves_out_keep_the_registrys_values(org, fmt):
+    entry = rf.mediator(org.almaty, full_name="Ахметова Гүлнар", number="75-00001", house=org.republican_house,
+                        phone="+77011234567", email="a@example.kz", specializations=("family", "labour"),
+                        max_active_cases=7, takes_cases_elsewhere=False)
+    entry.legal_address = "Алматы, Абай к-сі 1"
+    db.session.commit()
+    before = {name: getattr(entry, name) for name in KEPT_FIELDS}
+    # A file of phone numbers: the required columns and the phone only
+    columns = ("registry_number", "full_name", "kind", "languages", "region", "phone")
+    row = {"registry_number": "75-00001", "full_name": "Ахметова Гүлнар", "kind": "professional",
+           "languages": "kk:native;ru:fluent", "region": "75", "phone": "+7 702 000 1122"}
+    report = run_import(FILES[fmt]([row], columns=columns), f"phones.{fmt}")
+    db.session.commit()
+    assert (report.created, report.updated, report.rejected) == (0, 1, [])
+    db.session.expire_all()
+    entry = db.session.scalar(select(Mediator).where(Mediator.registry_number == "75-00001"))
+    assert entry.phone == "+77020001122"
+    assert {name: getattr(entry, name) for name in KEPT_FIELDS} == before
+    # A column the file has but leaves empty still clears the value
+    report = run_import(FILES[fmt]([{**row, "email": ""}], columns=(*columns, "email")), f"emails.{fmt}")
+    db.session.commit()
+    db.session.expire_all()
+    assert report.updated == 1 and db.session.get(Mediator, entry.id).email is None
+
+
+def test_a_new_mediator_from_a_file_without_some_columns_gets_the_defaults(org):
+    columns = ("registry_number", "full_name", "kind", "languages", "region", "birth_date")
+    report = run_import(rf.csv_bytes([rf.row(registry_number="75-20001", kind="public", birth_date="1960-01-01")],
+                                     columns=columns), "few.csv")
+    db.session.commit()
+    entry = db.session.scalar(select(Mediator).where(Mediator.registry_number == "75-20001"))
+    assert report.created == 1 and (entry.max_active_cases, entry.house_id, entry.certificate_number) == (5, None, None)
+
+
 @pytest.mark.parametrize(("values", "reason"), [
     ({"max_active_cases": "many"}, "max_active_cases:capacity_invalid"),
     ({"max_active_cases": "150"}, "max_active_cases:capacity_invalid"),
