@@ -1,5 +1,7 @@
 """Suggestions and assignment, and the mediator's answer: accept with a declaration, decline or recuse."""
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -124,8 +126,11 @@ def _excluded_listing(view) -> dict:
             "filtered": bool(who or reason)}
 
 
-def _answer(case_id: int, form, perform):
+def _answer(case_id: int, form, perform, *, done: Callable[[str], str] | None = None):
+    """Validate and perform the mediator's answer; back to the case, or, once `done` says the mediator has left it
+    (they no longer see it), to their start page with `done`'s message for the case number."""
     case = visible_case(case_id, edit=True)
+    number = case.number
     if form.validate_on_submit():
         try:
             perform(form, step(case.id, form.version.data))
@@ -147,6 +152,9 @@ def _answer(case_id: int, form, perform):
             flash(message(TRANSITION, error), "danger")
         else:
             db.session.commit()
+            if done is not None:
+                flash(done(number), "success")
+                return redirect(url_for("main.home"))
             flash(_("Saved."), "success")
     else:
         for errors in form.errors.values():
@@ -171,4 +179,12 @@ def decline(case_id: int):
     """The mediator declines or recuses; the case returns for reassignment and they never return to it."""
     def perform(form, st):
         assignment_service.decline(st, form.reason.data, list(form.ties.data or []), recusal=bool(form.recusal.data))
-    return _answer(case_id, DeclineForm(), perform)
+
+    form = DeclineForm()
+
+    def done(number: str) -> str:
+        if form.recusal.data:
+            return _("You recused yourself from case %(number)s; it returns to the coordinator for a new mediator.",
+                     number=number)
+        return _("You declined case %(number)s; it returns to the coordinator for a new mediator.", number=number)
+    return _answer(case_id, form, perform, done=done)

@@ -167,10 +167,23 @@ def test_a_recusal_returns_the_case_and_hides_it_from_the_mediator(client, org, 
     deadline = case.deadline
     sign_in(client, staff.mediator)
     response = act(client, case.id, "decline", recusal="y", ties="kinship", reason="Туысқандық")
-    assert response.status_code == 302
+    # The mediator no longer sees the case: they land on their start page, told what happened to which case
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert f"You recused yourself from case {case.number}" in page_of(client.get("/"))
     case = state_of(case.id)
     assert (case.state, case.deadline) == (CaseState.AWAITING_ASSIGNMENT, deadline)
     assert client.get(f"/cases/{case.id}").status_code == 404
+
+
+def test_a_declined_case_sends_the_mediator_to_their_start_page_with_its_number(client, org, staff):
+    case = make_case(staff.coordinator, org.republican_house, "assigned", lead=staff.mediator_entry)
+    db.session.commit()
+    sign_in(client, staff.mediator)
+    response = act(client, case.id, "decline", reason="Уақытым жоқ")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200 and f"You declined case {case.number}" in page_of(home)
+    assert state_of(case.id).state is CaseState.AWAITING_ASSIGNMENT
 
 
 def test_the_coordinator_returns_a_case_when_the_parties_object(client, org, staff):
