@@ -33,7 +33,9 @@ def _prepare(form: MediatorForm, mediator: Mediator | None) -> MediatorForm:
                                              if registry.can_keep_registry(actor, h.region_id)]
     linked = set(db.session.scalars(select(Mediator.user_id).where(Mediator.user_id.is_not(None))))
     users = db.session.scalars(select(User).where(User.role == Role.MEDIATOR).order_by(User.full_name))
-    form.user_id.choices = [(None, "—")] + [(u.id, f"{u.full_name} ({u.username})") for u in users
+    # Only accounts of a region this keeper holds: a regional manager never sees another region's people.
+    kept = [u for u in users if u.region_id is not None and registry.can_keep_registry(actor, u.region_id)]
+    form.user_id.choices = [(None, "—")] + [(u.id, f"{u.full_name} ({u.username})") for u in kept
                                             if u.id not in linked or (mediator and u.id == mediator.user_id)]
     return form
 

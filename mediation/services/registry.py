@@ -147,6 +147,8 @@ def _check(data: MediatorData, today: date, existing_id: int | None) -> None:
         linked = db.session.scalar(select(Mediator.id).where(Mediator.user_id == data.user_id))
         if user is None or user.role is not Role.MEDIATOR or (linked is not None and linked != existing_id):
             errors["user_id"] = "user_not_linkable"
+        elif user.region_id != data.region_id:  # the account would see another region's cases through the record
+            errors["user_id"] = "user_other_region"
     if errors:
         raise RegistryInvalid(errors=errors)
 

@@ -20,6 +20,8 @@ REGISTRY = {
     "ethnicity_needs_consent": _l("Record the date of the consent, or leave ethnicity empty."),
     "text_invalid": _l("This field contains characters that are not allowed."),
     "user_not_linkable": _l("Choose an account with the mediator role that is not linked to another mediator."),
+    "user_other_region": _l("Choose an account of the mediator's own region: the account sees the cases of the "
+                            "region it belongs to."),
     "reason_required": _l("Give the reason."),
     "kind_unknown": _l("Unknown kind."),
     "slot_invalid": _l("A weekly slot needs a weekday and an end after its start."),

@@ -49,6 +49,10 @@ def _linked_account(org, keeper):
     return {"user_id": user.id}
 
 
+def _other_regions_account(org, keeper):
+    return {"user_id": factories.make_user("mediator", org=org, house=org.semey_house).id}
+
+
 INVALID = [
     ("registry_number", "registry_number_invalid", {"registry_number": "7"}),
     ("registry_number", "registry_number_invalid", {"registry_number": "75 00001"}),
@@ -74,6 +78,7 @@ INVALID = [
     ("user_id", "user_not_linkable", _coordinator_account),
     ("user_id", "user_not_linkable", _linked_account),
     ("user_id", "user_not_linkable", {"user_id": 987654}),
+    ("user_id", "user_other_region", _other_regions_account),
     ("education", "text_invalid", {"education": "Жоғары\x07"}),
 ]
 

@@ -43,6 +43,20 @@ def test_a_manager_adds_a_mediator(client, org, staff):
         staff.almaty_manager.id
 
 
+def test_a_regional_manager_is_offered_and_may_link_only_accounts_of_their_region(client, org, staff):
+    sign_in(client, staff.abai_manager)
+    page = client.get("/mediators/new").get_data(as_text=True)
+    # The Almaty mediators' accounts are neither listed to Abai's manager ...
+    assert staff.mediator.username not in page and staff.other_mediator.username not in page
+    # ... nor accepted if posted: the account would see Almaty's cases through an Abai record
+    token = csrf_token(client, "/mediators/new")
+    response = client.post("/mediators/new", data=form_body(
+        token, org, registry_number="10-77777", region_id=str(org.abai.id), house_id=str(org.semey_house.id),
+        user_id=str(staff.mediator.id)))
+    assert response.status_code == 422 and "user_id" in invalid_fields(response)
+    assert db.session.scalar(select(Mediator.id).where(Mediator.registry_number == "10-77777")) is None
+
+
 FORM_ERRORS = [
     ({"registry_number": "75-00001"}, "registry_number"),                 # taken (by Kim)
     ({"birth_date": ""}, "birth_date"),                                   # needed for Art. 9
