@@ -106,6 +106,26 @@ class HoursForm(AppForm):
 
     submit = SubmitField(_l("Save the hours"))
 
+    def validate(self, extra_validators=None) -> bool:
+        """Each day's row as a whole: a ticked day needs both times and an end after its start, and times on a day
+        left unticked are pointed out rather than dropped."""
+        valid = super().validate(extra_validators)
+        for day in range(7):
+            ticked, start, end = self[f"day_{day}"], self[f"start_{day}"], self[f"end_{day}"]
+            if start.errors or end.errors:
+                continue
+            problems = []
+            if ticked.data:
+                problems += [(f, _l("Give the time.")) for f in (start, end) if f.data is None]
+                if start.data is not None and end.data is not None and end.data <= start.data:
+                    problems.append((end, _l("The end must be after the start.")))
+            elif start.data is not None or end.data is not None:
+                problems.append((start, _l("Tick the day, or clear its times.")))
+            for field, message in problems:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
     def slots(self):
         """(weekday, start, end) for every ticked day with both times."""
         chosen = []

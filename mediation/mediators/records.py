@@ -113,20 +113,26 @@ def edit(mediator_id: int):
     return render_template("mediators/form.html", form=form, mediator=mediator), 422 if form.errors else 200
 
 
-def _change(mediator_id: int, perform, done: str):
-    """Run one registry change: 404 if out of reach, errors flashed, otherwise commit; back to the record."""
-    try:
-        perform()
-    except registry.MediatorNotFound:
-        abort(404)
-    except registry.RegistryInvalid as error:
-        db.session.rollback()
-        for code in error.errors.values():
-            flash(str(REGISTRY.get(code, code)), "danger")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+def _change(mediator_id: int, form, perform, done: str, page_form: str):
+    """Run one change of the mediator's page: 404 if out of reach; otherwise commit and back to the record, or the
+    page again (422) with the form as sent and each error on its field."""
+    from .routes import detail_page
+
+    if form.validate_on_submit():
+        try:
+            perform()
+        except registry.MediatorNotFound:
+            abort(404)
+        except registry.RegistryInvalid as error:
+            db.session.rollback()
+            for name, code in error.errors.items():
+                field = form[name] if name in form else form.submit  # noqa: SIM401 - a form has no .get()
+                add_field_error(form, field, str(REGISTRY.get(code, code)))
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for("mediators.detail", mediator_id=mediator_id))
+    return detail_page(mediator_id, **{page_form: form}), 422
 
 
 @bp.post("/<id:mediator_id>/status")
@@ -134,11 +140,10 @@ def _change(mediator_id: int, perform, done: str):
 def status(mediator_id: int):
     """Suspend (6 months by default), exclude or reinstate, with a reason."""
     form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return _change(mediator_id, lambda: registry.set_status(
+    return _change(mediator_id, form, lambda: registry.set_status(
         current_user.actor, mediator_id, MediatorStatus(form.status.data), reason=form.reason.data or "",
-        until=form.until.data, ip=client_ip(), now=utcnow(), today=local_date(utcnow())), _("Status changed."))
+        until=form.until.data, ip=client_ip(), now=utcnow(), today=local_date(utcnow())), _("Status changed."),
+        "status_form")
 
 
 @bp.post("/<id:mediator_id>/absences")
@@ -146,11 +151,9 @@ def status(mediator_id: int):
 def add_absence(mediator_id: int):
     """Record a leave or illness."""
     form = AbsenceForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return _change(mediator_id, lambda: registry.add_absence(
+    return _change(mediator_id, form, lambda: registry.add_absence(
         current_user.actor, mediator_id, form.start.data, form.end.data, form.kind.data, ip=client_ip(),
-        now=utcnow()), _("Absence recorded."))
+        now=utcnow()), _("Absence recorded."), "absence_form")
 
 
 @bp.post("/<id:mediator_id>/hours")
@@ -158,10 +161,6 @@ def add_absence(mediator_id: int):
 def hours(mediator_id: int):
     """Replace the weekly hours in which the mediator takes sessions."""
     form = HoursForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "danger")
-        return redirect(url_for("mediators.detail", mediator_id=mediator_id))
-    return _change(mediator_id, lambda: registry.set_weekly_hours(
-        current_user.actor, mediator_id, form.slots(), ip=client_ip(), now=utcnow()), _("Weekly hours saved."))
+    return _change(mediator_id, form, lambda: registry.set_weekly_hours(
+        current_user.actor, mediator_id, form.slots(), ip=client_ip(), now=utcnow()), _("Weekly hours saved."),
+        "hours_form")

@@ -50,19 +50,26 @@ def index():
 @requires(*REGISTRY_READERS)
 def detail(mediator_id: int):
     """A mediator's record: eligibility today, workload, history and outcomes."""
+    return detail_page(mediator_id)
+
+
+def detail_page(mediator_id: int, *, status_form: StatusForm | None = None, absence_form: AbsenceForm | None = None,
+                hours_form: HoursForm | None = None) -> str:
+    """The mediator's page; a form given (posted, with its errors) is shown as sent instead of a fresh one."""
     mediator = db.session.get(Mediator, mediator_id)
     scope = registry_scope(current_user.actor)
     if mediator is None or (scope and mediator.region_id != current_user.region_id):
         abort(404)
     today = _today()
     reasons = eligibility_reasons(profile_of(mediator), today, eligibility_thresholds())
-    hours_form = HoursForm()
-    for slot in mediator.weekly_hours:
-        hours_form[f"day_{slot.weekday}"].data = True
-        hours_form[f"start_{slot.weekday}"].data, hours_form[f"end_{slot.weekday}"].data = slot.start, slot.end
+    if hours_form is None:
+        hours_form = HoursForm(formdata=None)
+        for slot in mediator.weekly_hours:
+            hours_form[f"day_{slot.weekday}"].data = True
+            hours_form[f"start_{slot.weekday}"].data, hours_form[f"end_{slot.weekday}"].data = slot.start, slot.end
     return render_template("mediators/detail.html", mediator=mediator, record=mediator_record(mediator.id),
-                           reasons=reasons, today=today, status_form=StatusForm(), absence_form=AbsenceForm(),
-                           hours_form=hours_form,
+                           reasons=reasons, today=today, status_form=status_form or StatusForm(formdata=None),
+                           absence_form=absence_form or AbsenceForm(formdata=None), hours_form=hours_form,
                            can_keep=can_keep_registry(current_user.actor, mediator.region_id))
 
 

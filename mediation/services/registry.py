@@ -239,7 +239,7 @@ def set_status(actor: Actor, mediator_id: int, status: MediatorStatus, *, reason
     if status is MediatorStatus.SUSPENDED:
         until = until or default_suspension_end(today)
         if until <= today:
-            raise RegistryInvalid(errors={"until": "date_invalid"})
+            raise RegistryInvalid(errors={"until": "suspension_end_past"})
     mediator.status = status.value
     mediator.suspended_until = until if status is MediatorStatus.SUSPENDED else None
     mediator.status_reason = reason.strip() or None

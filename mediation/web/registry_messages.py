@@ -9,6 +9,7 @@ REGISTRY = {
     "date_required": _l("The date of birth is needed to check the age limits of Art. 9."),
     "date_invalid": _l("This date is not possible."),
     "date_order": _l("The end must not be before the start."),
+    "suspension_end_past": _l("The suspension must end after today."),
     "language_required": _l("Choose at least one language of mediation."),
     "language_unknown": _l("Unknown language."),
     "level_unknown": _l("Unknown language level."),

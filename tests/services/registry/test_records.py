@@ -216,7 +216,7 @@ def test_a_suspension_may_end_on_a_chosen_date_but_not_in_the_past(org, keeper):
         with pytest.raises(RegistryInvalid) as refused:
             registry.set_status(keeper, entry.id, MediatorStatus.SUSPENDED, reason="Тексеру", until=until,
                                 ip=None, now=NOW, today=TODAY)
-        assert refused.value.errors == {"until": "date_invalid"}
+        assert refused.value.errors == {"until": "suspension_end_past"}
 
 
 @pytest.mark.parametrize("status", [MediatorStatus.SUSPENDED, MediatorStatus.EXCLUDED])

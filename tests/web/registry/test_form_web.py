@@ -130,11 +130,18 @@ def test_status_changes_suspend_for_six_months_exclude_and_reinstate(client, sta
     sign_in(client, staff.almaty_manager)
     path = f"/mediators/{staff.kim.id}"
     token = csrf_token(client, path)
-    # A suspension without a reason is refused
+    # A suspension without a reason is refused, on the reason's field, with the choice kept
     response = client.post(f"{path}/status", data={"csrf_token": token, "status": "suspended", "reason": ""})
-    assert response.status_code == 302
-    assert "Give the reason." in text_of(client.get(path))
+    assert response.status_code == 422 and invalid_fields(response) == {"reason"}
+    assert "Give the reason." in text_of(response)
+    assert re.search(r'<option selected value="suspended">|<option value="suspended" selected>', text_of(response))
     assert db.session.get(Mediator, staff.kim.id).status == "active"
+    # An end in the past is refused on its own field, with the reason kept
+    response = client.post(f"{path}/status", data={"csrf_token": token, "status": "suspended",
+                                                   "until": (cf.today() - timedelta(days=1)).isoformat(),
+                                                   "reason": "Тексеру"})
+    assert response.status_code == 422 and invalid_fields(response) == {"until"}
+    assert "The suspension must end after today." in text_of(response) and "Тексеру" in text_of(response)
     # With a reason it lasts six calendar months by default
     client.post(f"{path}/status", data={"csrf_token": token, "status": "suspended", "reason": "Бұзушылық расталды"})
     db.session.expire_all()
@@ -168,6 +175,33 @@ def test_absences_are_added_on_the_mediators_page(client, staff):
     response = client.post(f"{path}/absences", data={"csrf_token": token, "kind": "leave",
                                                      "start": start.isoformat(),
                                                      "end": (start - timedelta(days=1)).isoformat()})
-    assert response.status_code == 302
-    assert "The end must not be before the start." in text_of(client.get(path))
+    assert response.status_code == 422 and invalid_fields(response) == {"end"}
+    assert "The end must not be before the start." in text_of(response)
+    # Dates left empty: an error on each date field, not a bare "bad request"
+    response = client.post(f"{path}/absences", data={"csrf_token": token, "kind": "leave", "start": "", "end": ""})
+    assert response.status_code == 422 and sorted(invalid_fields(response)) == ["end", "start"]
     assert db.session.scalar(select(func.count()).select_from(MediatorAbsence)) == 1
+
+
+def test_weekly_hours_errors_stay_on_their_rows_and_nothing_typed_is_lost(client, staff):
+    sign_in(client, staff.almaty_manager)
+    path = f"/mediators/{staff.kim.id}"
+    token = csrf_token(client, path)
+    before = sorted((h.weekday, h.start, h.end) for h in db.session.get(Mediator, staff.kim.id).weekly_hours)
+    body = {"csrf_token": token, "day_0": "y", "start_0": "18:00", "end_0": "09:00",   # end before start
+            "day_1": "y", "start_1": "", "end_1": "",                                   # ticked, no times
+            "start_2": "10:00", "end_2": "12:00",                                       # times, not ticked
+            "day_3": "y", "start_3": "09:00", "end_3": "13:00"}                          # fine
+    response = client.post(f"{path}/hours", data=body)
+    assert response.status_code == 422
+    assert sorted(invalid_fields(response)) == ["end_0", "end_1", "start_1", "start_2"]
+    page = text_of(response)
+    assert "The end must be after the start." in page and "Tick the day, or clear its times." in page
+    assert 'value="18:00"' in page and 'value="10:00"' in page and 'value="13:00"' in page
+    db.session.expire_all()
+    assert sorted((h.weekday, h.start, h.end) for h in db.session.get(Mediator, staff.kim.id).weekly_hours) == before
+    # Corrected, every ticked day is saved
+    body.update(start_0="09:00", end_0="18:00", start_1="09:00", end_1="12:00", day_2="y")
+    assert client.post(f"{path}/hours", data=body).status_code == 302
+    db.session.expire_all()
+    assert sorted(h.weekday for h in db.session.get(Mediator, staff.kim.id).weekly_hours) == [0, 1, 2, 3]
