@@ -64,6 +64,25 @@ def _fill(form: MediatorForm, mediator: Mediator) -> None:
         form[f"lang_{code}"].data = levels.get(code, "")
 
 
+def _show_problems(form: MediatorForm, errors: dict[str, str]) -> None:
+    """The service's reason codes as messages on the fields they concern (the languages on the first language)."""
+    for name, code in errors.items():
+        field = form._fields.get(name) or (form[f"lang_{LANGUAGES[0]}"] if name == "languages" else form.full_name)
+        add_field_error(form, field, REGISTRY.get(code, code))
+
+
+def _all_problems(form: MediatorForm, mediator: Mediator | None) -> None:
+    """After the form's own errors, the registry's checks of every field the form found nothing wrong with, so one
+    submit shows every problem (they showed only once the form's were fixed)."""
+    if form.max_active_cases.data is None or form.kind.errors:
+        return  # the record cannot be put together to check; the form's own errors come first
+    problems = registry.problems(_data(form), today=local_date(utcnow()), existing_id=mediator.id if mediator else None)
+    flagged = {name for name, errors in form.errors.items() if errors}
+    if any(name.startswith("lang_") for name in flagged):
+        flagged.add("languages")
+    _show_problems(form, {name: code for name, code in problems.items() if name not in flagged})
+
+
 def _save(form: MediatorForm, mediator: Mediator | None):
     today = local_date(utcnow())
     try:
@@ -75,9 +94,7 @@ def _save(form: MediatorForm, mediator: Mediator | None):
                                              now=utcnow(), today=today)
     except registry.RegistryInvalid as error:
         db.session.rollback()
-        for name, code in error.errors.items():
-            field = form._fields.get(name) or (form[f"lang_{LANGUAGES[0]}"] if name == "languages" else form.full_name)
-            add_field_error(form, field, REGISTRY.get(code, code))
+        _show_problems(form, error.errors)
         return None
     except NotAllowed:
         abort(403)
@@ -90,9 +107,12 @@ def _save(form: MediatorForm, mediator: Mediator | None):
 def new():
     """Add a mediator to the registry."""
     form = _prepare(MediatorForm(), None)
-    if form.validate_on_submit() and (saved := _save(form, None)):
-        flash(_("Mediator %(name)s added to the registry.", name=saved.full_name), "success")
-        return redirect(url_for("mediators.detail", mediator_id=saved.id))
+    if form.validate_on_submit():
+        if saved := _save(form, None):
+            flash(_("Mediator %(name)s added to the registry.", name=saved.full_name), "success")
+            return redirect(url_for("mediators.detail", mediator_id=saved.id))
+    elif request.method == "POST":
+        _all_problems(form, None)
     return render_template("mediators/form.html", form=form, mediator=None), 422 if form.errors else 200
 
 
@@ -107,9 +127,12 @@ def edit(mediator_id: int):
     form = _prepare(MediatorForm(obj=mediator if request.method == "GET" else None), mediator)
     if request.method == "GET":
         _fill(form, mediator)
-    elif form.validate_on_submit() and _save(form, mediator):
-        flash(_("Saved."), "success")
-        return redirect(url_for("mediators.detail", mediator_id=mediator.id))
+    elif form.validate_on_submit():
+        if _save(form, mediator):
+            flash(_("Saved."), "success")
+            return redirect(url_for("mediators.detail", mediator_id=mediator.id))
+    else:
+        _all_problems(form, mediator)
     return render_template("mediators/form.html", form=form, mediator=mediator), 422 if form.errors else 200
 
 

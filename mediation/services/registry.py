@@ -136,6 +136,13 @@ def validate(data: MediatorData, *, today: date, existing_id: int | None = None,
 
 
 def _check(data: MediatorData, today: date, existing_id: int | None) -> None:
+    errors = problems(data, today=today, existing_id=existing_id)
+    if errors:
+        raise RegistryInvalid(errors=errors)
+
+
+def problems(data: MediatorData, *, today: date, existing_id: int | None = None) -> dict[str, str]:
+    """Every problem saving the record would find, the database's checks included, as {field: reason code}."""
     houses = dict(db.session.execute(select(FriendshipHouse.id, FriendshipHouse.region_id)).all())
     regions = set(db.session.scalars(select(Region.id)))
     errors = validate(data, today=today, existing_id=existing_id, known_regions=regions, houses=houses)
@@ -149,8 +156,7 @@ def _check(data: MediatorData, today: date, existing_id: int | None) -> None:
             errors["user_id"] = "user_not_linkable"
         elif user.region_id != data.region_id:  # the account would see another region's cases through the record
             errors["user_id"] = "user_other_region"
-    if errors:
-        raise RegistryInvalid(errors=errors)
+    return errors
 
 
 def apply_data(mediator: Mediator, data: MediatorData, now: datetime) -> None:

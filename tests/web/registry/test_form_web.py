@@ -57,6 +57,20 @@ def test_a_regional_manager_is_offered_and_may_link_only_accounts_of_their_regio
     assert db.session.scalar(select(Mediator.id).where(Mediator.registry_number == "10-77777")) is None
 
 
+def test_one_submit_shows_every_problem_the_form_and_the_registry_find(client, org, staff):
+    sign_in(client, staff.almaty_manager)
+    token = csrf_token(client, "/mediators/new")
+    before = mediator_count()
+    response = client.post("/mediators/new", data=form_body(
+        token, org, full_name="Ә" * 201, phone="12345",                       # the form's own checks
+        certificate_date="2099-01-01", ethnicity="орыс", lang_kk="", lang_ru="",  # the registry's checks
+        house_id=str(org.semey_house.id)))
+    assert response.status_code == 422
+    assert invalid_fields(response) >= {"full_name", "phone", "certificate_date", "ethnicity_consent_on", "lang_kk",
+                                        "house_id"}
+    assert mediator_count() == before
+
+
 FORM_ERRORS = [
     ({"registry_number": "75-00001"}, "registry_number"),                 # taken (by Kim)
     ({"birth_date": ""}, "birth_date"),                                   # needed for Art. 9
