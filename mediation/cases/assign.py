@@ -128,7 +128,8 @@ def _excluded_listing(view) -> dict:
 
 def _answer(case_id: int, form, perform, *, done: Callable[[str], str] | None = None):
     """Validate and perform the mediator's answer; back to the case, or, once `done` says the mediator has left it
-    (they no longer see it), to their start page with `done`'s message for the case number."""
+    (they no longer see it), to their start page with `done`'s message for the case number. A refusal shows the
+    case again with the form as sent and the error on its field."""
     case = visible_case(case_id, edit=True)
     number = case.number
     if form.validate_on_submit():
@@ -139,11 +140,14 @@ def _answer(case_id: int, form, perform, *, done: Callable[[str], str] | None = 
             flash(stale_message(error), "danger")
         except assignment_service.ConflictDeclared:
             db.session.rollback()
-            flash(_("You declared a tie with a party: you cannot accept this case. Decline it instead, "
-                    "giving the reason."), "danger")
+            add_field_error(form, form.ties, _("You declared a tie with a party: you cannot accept this case. "
+                                               "Decline it instead, giving the reason."))
+            return _answer_again(case_id, form)
         except assignment_service.DeclarationMissing:
             db.session.rollback()
-            flash(_("Tick the declaration that nothing impedes your impartiality, or decline the case."), "danger")
+            add_field_error(form, form.no_conflict, _("Tick the declaration that nothing impedes your impartiality, "
+                                                      "or decline the case."))
+            return _answer_again(case_id, form)
         except assignment_service.NotYourAssignment:
             db.session.rollback()
             abort(403)
@@ -156,11 +160,25 @@ def _answer(case_id: int, form, perform, *, done: Callable[[str], str] | None = 
                 flash(done(number), "success")
                 return redirect(url_for("main.home"))
             flash(_("Saved."), "success")
+    elif form.is_submitted() and not form.errors.get("csrf_token"):
+        return _answer_again(case_id, form)
     else:
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "danger")
     return redirect(url_for("cases.detail", case_id=case.id))
+
+
+def _answer_again(case_id: int, form):
+    """The case page with the mediator's answer form as sent, its errors on their fields (422)."""
+    from .actions import action_forms
+    from .context import detail_context
+
+    case = visible_case(case_id)
+    forms = action_forms(case)
+    name = "accept" if isinstance(form, AcceptForm) else ("decline" if "decline" in forms else "recuse")
+    forms[name] = form
+    return render_template("cases/detail.html", **detail_context(case, forms)), 422
 
 
 @bp.post("/<id:case_id>/accept")

@@ -14,7 +14,7 @@ from tests import case_factories as cf
 from tests import registry_factories as rf
 from tests.conftest import csrf_token
 from tests.web.assignment_pages import assignments_of, excluded_rows
-from tests.web.pages import sign_in, text_of
+from tests.web.pages import invalid_fields, sign_in, text_of
 
 # --- the mediator's answer ------------------------------------------------------------------------------------------
 
@@ -30,12 +30,23 @@ def proposed(staff):
     return staff
 
 
-def answer(client, case_id: int, action: str, **fields):
+def post_answer(client, case_id: int, action: str, **fields):
     token = csrf_token(client, f"/cases/{case_id}")
     body = {"csrf_token": token, "version": str(db.session.get(Case, case_id).version), **fields}
-    response = client.post(f"/cases/{case_id}/{action}", data=body)
+    return client.post(f"/cases/{case_id}/{action}", data=body)
+
+
+def answer(client, case_id: int, action: str, **fields):
+    response = post_answer(client, case_id, action, **fields)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return text_of(client.get(response.location))
+
+
+def refused(client, case_id: int, action: str, **fields):
+    """A refused answer: the case page again (422) with the form as sent; (page, names of the invalid fields)."""
+    response = post_answer(client, case_id, action, **fields)
+    assert response.status_code == 422, response.status_code
+    return text_of(response), invalid_fields(response)
 
 
 def test_the_mediator_accepts_only_with_the_declaration(client, proposed):
@@ -43,13 +54,15 @@ def test_the_mediator_accepts_only_with_the_declaration(client, proposed):
     sign_in(client, staff.mediator)
     page = text_of(client.get(f"/cases/{staff.case.id}"))
     assert f'action="/cases/{staff.case.id}/accept"' in page and f'action="/cases/{staff.case.id}/decline"' in page
-    # Without ticking the declaration
-    page = answer(client, staff.case.id, "accept")
-    assert "Tick the declaration that nothing impedes your impartiality" in page
+    # Without ticking the declaration: the error on the declaration, the note kept
+    page, invalid = refused(client, staff.case.id, "accept", note="Ойлану керек")
+    assert "Tick the declaration that nothing impedes your impartiality" in page and invalid == {"no_conflict"}
+    assert "Ойлану керек" in page
     assert assignments_of(staff.case.id)[0].status == "proposed"
-    # Declaring a tie while accepting
-    page = answer(client, staff.case.id, "accept", ties="kinship", no_conflict="y")
-    assert "You declared a tie with a party: you cannot accept this case." in page
+    # Declaring a tie while accepting: the error on the ties, which stay ticked
+    page, invalid = refused(client, staff.case.id, "accept", ties="kinship", no_conflict="y")
+    assert "You declared a tie with a party: you cannot accept this case." in page and not invalid - {"ties"}
+    assert re.search(r'<input[^>]*checked[^>]*value="kinship"|<input[^>]*value="kinship"[^>]*checked', page)
     assert assignments_of(staff.case.id)[0].status == "proposed"
     # With the declaration
     answer(client, staff.case.id, "accept", no_conflict="y", note="Кедергі жоқ")
@@ -79,9 +92,10 @@ def test_the_mediator_declines_with_ties_and_is_then_listed_as_excluded(app, cli
 def test_a_decline_needs_a_reason(client, proposed):
     staff = proposed
     sign_in(client, staff.mediator)
-    page = answer(client, staff.case.id, "decline", reason="")
+    page, invalid = refused(client, staff.case.id, "decline", reason="", ties=["kinship"])
     assert assignments_of(staff.case.id)[0].status == "proposed"
-    assert "This field is required." in page
+    assert "This field is required." in page and invalid == {"reason"}  # on the reason, with the ties kept ticked
+    assert re.search(r'<input[^>]*checked[^>]*value="kinship"|<input[^>]*value="kinship"[^>]*checked', page)
 
 
 def test_only_the_assigned_mediator_answers(app, client, proposed):
