@@ -56,6 +56,8 @@ def _form(view, case, *, preselect: bool, offer_all: bool = False) -> SuggestedA
               for s in (*ranked_list[:shown], *(ranked_list[i] for i in further))]
     form.lead_id.choices = ranked
     form.co_id.choices = [(None, "—")] + ranked
+    if view.suggestions.needs_co_mediator and len(ranked_list) >= 2:  # as assignment_service.assign requires it
+        form.co_id.label.text = _("Co-mediator (required by the region's policy)")
     if not preselect:
         return form  # a posted form keeps exactly what the coordinator chose
     if view.top:

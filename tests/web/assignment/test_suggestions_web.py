@@ -51,6 +51,16 @@ def test_the_suggestions_page_ranks_and_says_why_not(client, staff):
     assert re.search(rf'<option selected value="{staff.top.id}">|<option value="{staff.top.id}" selected>', page)
 
 
+def test_the_co_mediator_field_says_when_the_policy_requires_one(client, org, staff):
+    high = rf.waiting_case(staff.coordinator, org.republican_house, received_on=received(), tension=TensionLevel.HIGH)
+    db.session.commit()
+    sign_in(client, staff.coordinator)
+    # The default policy asks for two mediators on a high-tension case, and assigning refuses one alone
+    assert "Co-mediator (required by the region's policy)" in text_of(client.get(f"/cases/{high.id}/suggestions"))
+    page = text_of(client.get(f"/cases/{staff.case.id}/suggestions"))
+    assert "Co-mediator (optional)" in page and "required by the region's policy" not in page
+
+
 def test_the_suggestions_page_reads_the_case_without_locking_it_and_assigning_locks_it(client, staff):
     """A GET only shows what the coordinator may do; the assignment locks the case (and checks its version)."""
     sign_in(client, staff.coordinator)
