@@ -146,6 +146,7 @@ for _day, _name in enumerate(WEEKDAYS):
 class ImportForm(AppForm):
     """A CSV or XLSX file of registry rows."""
 
-    file = FileField(_l("CSV or XLSX file"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])
+    file = FileField(_l("CSV or XLSX file"),
+                     validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("Choose a .csv or .xlsx file."))])
     strict = BooleanField(_l("All or nothing: write nothing if any row is wrong"))
     submit = SubmitField(_l("Import"))

@@ -105,10 +105,12 @@ def validate(data: MediatorData, *, today: date, existing_id: int | None = None,
         errors["full_name"] = "name_invalid"
     if data.birth_date is None:
         errors["birth_date"] = "date_required"  # Art. 9 age limits cannot be checked without it
-    elif not date(1900, 1, 1) <= data.birth_date <= today:
+    elif data.birth_date > today:
+        errors["birth_date"] = "date_in_future"
+    elif data.birth_date < date(1900, 1, 1):
         errors["birth_date"] = "date_invalid"
     if data.certificate_date and data.certificate_date > today:
-        errors["certificate_date"] = "date_invalid"
+        errors["certificate_date"] = "date_in_future"
     if not data.languages:
         errors["languages"] = "language_required"
     for code, level in data.languages:

@@ -31,6 +31,7 @@ REQUIRED_COLUMNS = frozenset({"registry_number", "full_name", "kind", "languages
 # already in the registry, a column the file does not have keeps the registry's value (a file of phone numbers must
 # not blank everyone's certificate), while a column it has but leaves empty clears the value.
 OPTIONAL_COLUMNS = tuple(c for c in COLUMNS if c not in REQUIRED_COLUMNS)
+COLUMN_OF_FIELD = {"region_id": "region"}  # the record's fields whose column has another name
 MAX_ROWS = 20_000
 TRUE, FALSE = {"1", "yes", "true", "да", "иә", "y"}, {"", "0", "no", "false", "нет", "жоқ", "n"}
 
@@ -115,7 +116,7 @@ def _date(value, reasons: list[str], name: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        reasons.append(f"{name}:date_invalid")
+        reasons.append(f"{name}:date_format")
         return None
 
 
@@ -215,7 +216,10 @@ def import_registry(actor: Actor, content: bytes, filename: str, *, strict: bool
         if known is not None:
             data = _with_absent_columns_kept(data, known, row.keys())
         errors = validate(data, today=today, known_regions=set(regions.values()), houses=houses)
-        reasons += [f"{name}:{code}" for name, code in errors.items() if not any(r.startswith(name) for r in reasons)]
+        # The record's field names as the file's columns, each problem once (a column's own reason comes first).
+        columns = {COLUMN_OF_FIELD.get(name, name): code for name, code in errors.items()}
+        reasons += [f"{name}:{code}" for name, code in columns.items()
+                    if not any(r.startswith(f"{name}:") for r in reasons)]
         if data.registry_number in seen:
             reasons.append("registry_number:duplicate_in_file")
         if data.region_id and not can_keep_registry(actor, data.region_id):

@@ -9,11 +9,11 @@ from .labels import role_label, scope_label
 
 def import_reason(reason: str) -> str:
     """An import problem "field:code" as "Field label: message"."""
-    from .registry_messages import IMPORT_REASONS
+    from .registry_messages import IMPORT_COLUMNS, IMPORT_REASONS
 
     field, _, code = reason.partition(":")
     message = IMPORT_REASONS.get(code, code)
-    return f"{field}: {message}"
+    return f"{IMPORT_COLUMNS[field]} ({field}): {message}" if field in IMPORT_COLUMNS else f"{field}: {message}"
 
 
 def import_file_error(code: str) -> str:
@@ -23,7 +23,7 @@ def import_file_error(code: str) -> str:
     if code.startswith("missing_columns:"):
         from flask_babel import gettext as _
 
-        return _("Columns missing: %(names)s", names=code.split(":", 1)[1])
+        return _("Columns missing: %(names)s", names=", ".join(code.split(":", 1)[1].split(",")))
     return str(FILE_ERRORS.get(code, code))
 
 

@@ -8,6 +8,7 @@ REGISTRY = {
     "name_invalid": _l("Give the full name (at most 200 characters)."),
     "date_required": _l("The date of birth is needed to check the age limits of Art. 9."),
     "date_invalid": _l("This date is not possible."),
+    "date_in_future": _l("This date is in the future."),
     "date_order": _l("The end must not be before the start."),
     "suspension_end_past": _l("The suspension must end after today."),
     "language_required": _l("Choose at least one language of mediation."),
@@ -36,6 +37,19 @@ IMPORT_REASONS = {
     "email_invalid": _l("This is not a valid e-mail address."),
     "not_yes_no": _l("Write yes or no."),
     "house_unknown": _l("Unknown Friendship House."),
+    "date_format": _l("Write the date as YYYY-MM-DD, for example 1979-04-12."),
+}
+
+# The file's columns as a person reads them; the problem list names both, to find the column in the file.
+IMPORT_COLUMNS = {
+    "registry_number": _l("Registry number"), "full_name": _l("Full name"), "kind": _l("Register"),
+    "birth_date": _l("Date of birth"), "education": _l("Education"), "higher_education": _l("Higher education"),
+    "certificate_number": _l("Training certificate number"), "certificate_date": _l("Certificate issued on"),
+    "retired_judge": _l("Retired judge"), "languages": _l("Languages of mediation"),
+    "specializations": _l("Specialisations"), "region": _l("Region"), "house_id": _l("Friendship House"),
+    "takes_cases_elsewhere": _l("Takes cases elsewhere in the region"),
+    "max_active_cases": _l("Maximum active cases"), "phone": _l("Phone"), "email": _l("E-mail"),
+    "legal_address": _l("Legal address"), "disqualifications": _l("Facts that bar mediation (Art. 9)"),
 }
 
 FILE_ERRORS = {

@@ -26,7 +26,7 @@ FORMULA = '=HYPERLINK("http://x","y")'
 # The file: good rows at lines 2, 6 and 11, each bad row with the reasons it must be rejected for.
 GOOD_LINES = (2, 6, 11)
 BAD = {
-    3: ("birth_date:date_invalid",),
+    3: ("birth_date:date_format",),
     4: ("languages:language_unknown",),
     5: ("kind:kind_unknown",),
     7: ("registry_number:duplicate_in_file",),
@@ -75,8 +75,8 @@ def assert_bad_rows_reported(report) -> None:
     assert sorted(rejected) == sorted(BAD)
     for line, reasons in BAD.items():
         assert set(reasons) <= set(rejected[line].reasons), (line, rejected[line])
-    # Only the unknown region adds a second code (for the resolved region id); no other row has extra reasons
-    for line in set(BAD) - {9}:
+    # Each row has exactly its reasons: the unknown region once, under the file's column (not again as region_id)
+    for line in BAD:
         assert rejected[line].reasons == BAD[line], (line, rejected[line])
     assert rejected[7].registry_number == "75-10001"
 
@@ -202,7 +202,8 @@ def test_a_new_mediator_from_a_file_without_some_columns_gets_the_defaults(org):
     ({"birth_date": ""}, "birth_date:date_required"),
     ({"registry_number": "75 10001"}, "registry_number:registry_number_invalid"),
     ({"disqualifications": "bad_mood"}, "disqualifications:disqualification_unknown"),
-    ({"certificate_date": "2030-01-01"}, "certificate_date:date_invalid"),
+    ({"certificate_date": "2030-01-01"}, "certificate_date:date_in_future"),
+    ({"certificate_date": "20.05.2021"}, "certificate_date:date_format"),
 ])
 def test_other_bad_cells_are_reported_with_their_column(org, values, reason):
     report = run_import(rf.csv_bytes([rf.row(**values)]), "one.csv")

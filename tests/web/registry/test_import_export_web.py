@@ -57,11 +57,11 @@ def test_an_upload_lists_each_rejected_line_and_writes_the_good_rows(client, sta
     assert [(line, number) for line, number, _ in rows] == [
         ("3", "75-50002"), ("4", "75-50003"), ("5", "75-50001"), ("6", "75-50004"), ("7", "75-50005")]
     problems = dict((line, text) for line, _, text in rows)
-    assert problems["3"] == "birth_date: This date is not possible."
-    assert problems["4"] == "languages: Unknown language."
-    assert problems["5"] == "registry_number: The same registry number appears earlier in the file."
-    assert problems["6"] == "full_name: Give the full name (at most 200 characters)."
-    assert problems["7"] == "phone: This is not a valid phone number."
+    assert problems["3"] == "Date of birth (birth_date): Write the date as YYYY-MM-DD, for example 1979-04-12."
+    assert problems["4"] == "Languages of mediation (languages): Unknown language."
+    assert problems["5"] == "Registry number (registry_number): The same registry number appears earlier in the file."
+    assert problems["6"] == "Full name (full_name): Give the full name (at most 200 characters)."
+    assert problems["7"] == "Phone (phone): This is not a valid phone number."
     db.session.rollback()
     assert sorted(db.session.scalars(select(Mediator.registry_number).where(
         Mediator.registry_number.like("75-5%")))) == ["75-50001", "75-50006"]
@@ -79,7 +79,7 @@ def test_a_strict_upload_writes_nothing(client, staff):
 
 
 @pytest.mark.parametrize(("content", "filename", "message"), [
-    (b"registry_number,full_name\n75-1,X\n", "short.csv", "Columns missing: kind,languages,region"),
+    (b"registry_number,full_name\n75-1,X\n", "short.csv", "Columns missing: kind, languages, region"),
     ("registry_number,full_name,kind,languages,region\n".encode("utf-16"), "utf16.csv",
      "The CSV file must be saved in UTF-8."),
     (b"PK\x03\x04not a workbook", "broken.xlsx", "The XLSX file cannot be read."),
@@ -104,7 +104,7 @@ def test_a_regional_manager_cannot_import_into_another_region(client, staff):
     sign_in(client, staff.almaty_manager)
     response = upload(client, rf.csv_bytes([rf.row(registry_number="10-60001", region="10")]), "abai.csv")
     assert response.status_code == 200
-    assert rejected_table(response) == [("2", "10-60001", "region: Outside the regions you keep.")]
+    assert rejected_table(response) == [("2", "10-60001", "Region (region): Outside the regions you keep.")]
     assert db.session.scalar(select(Mediator.id).where(Mediator.registry_number == "10-60001")) is None
 
 
