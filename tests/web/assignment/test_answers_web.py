@@ -89,6 +89,37 @@ def test_the_mediator_declines_with_ties_and_is_then_listed_as_excluded(app, cli
     assert re.findall(r'data-testid="candidate-(\d+)"', response.get_data(as_text=True)) == [str(staff.second.id)]
 
 
+def test_a_mediator_reads_neither_others_reasons_nor_the_coordinators(app, client, staff):
+    # The coordinator passes over the top candidate for the second, with a reason
+    view = assignment_service.suggestions_for(staff.coordinator.actor, staff.case.id, today=cf.today(),
+                                              thresholds=rf.THRESHOLDS)
+    assignment_service.assign(cf.step(staff.coordinator, staff.case, utcnow()), staff.second.id, None, note=None,
+                              override_reason="Бірінші кандидат демалыста", view=view)
+    db.session.commit()
+    sign_in(client, staff.other_mediator)  # the second's account
+    page = text_of(client.get(f"/cases/{staff.case.id}"))
+    assert staff.case.number in page and "Бірінші кандидат демалыста" not in page
+    assert "Why this mediator" in page  # their own assignment's score breakdown
+    # The second declines, giving a tie with a party; the top candidate is assigned next
+    answer(client, staff.case.id, "decline", reason="Тараптың бірі туысым", ties=["kinship"])
+    view = assignment_service.suggestions_for(staff.coordinator.actor, staff.case.id, today=cf.today(),
+                                              thresholds=rf.THRESHOLDS)
+    case = db.session.get(Case, staff.case.id)
+    assignment_service.assign(cf.step(staff.coordinator, case, utcnow()), staff.top.id, None, note=None,
+                              override_reason=None, view=view)
+    db.session.commit()
+    next_one = app.test_client()
+    sign_in(next_one, staff.mediator)
+    page = text_of(next_one.get(f"/cases/{staff.case.id}"))
+    assert "Тараптың бірі туысым" not in page and "Бірінші кандидат демалыста" not in page
+    assert page.count("Why this mediator") == 1  # theirs, not the declined one's
+    # The coordinator reads all of it
+    coordinator = app.test_client()
+    sign_in(coordinator, staff.coordinator)
+    page = text_of(coordinator.get(f"/cases/{staff.case.id}"))
+    assert "Тараптың бірі туысым" in page and "Бірінші кандидат демалыста" in page
+
+
 def test_a_decline_needs_a_reason(client, proposed):
     staff = proposed
     sign_in(client, staff.mediator)
