@@ -36,6 +36,9 @@ def test_the_batch_preview_then_commit(client, org, backlog):
     page = text_of(response)
     assert "4 of 5 cases can be staffed." in page
     assert "Медиатор 0" in page and "every fitting mediator is at full caseload" in page
+    # Every case opens from the preview, and the one nobody can take links to its suggestions and why not
+    assert all(f'href="/cases/{case_id}"' in page for case_id in backlog.cases)
+    assert page.count('/suggestions">Suggestions and why not</a>') == 1
     assert db.session.scalar(select(func.count()).select_from(CaseAssignment)) == 0
     token = csrf_token(client, "/assignment/batch")
     response = client.post(f"/assignment/batch?region={org.almaty.id}",
