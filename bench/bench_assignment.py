@@ -208,7 +208,7 @@ class Bench:
                                 "ORDER BY id LIMIT 1", {"r": region})[0][0]
         names = [r[0] for r in self.rows("SELECT name_folded FROM mediator ORDER BY id LIMIT 400")]
         depth = self.rows("SELECT count(*) FROM mediator")[0][0] * 4 // 5
-        deep = self.rows("SELECT name_folded, id FROM mediator ORDER BY name_folded, id LIMIT 1 OFFSET :d",
+        deep = self.rows("SELECT name_order, id FROM mediator ORDER BY name_order, id LIMIT 1 OFFSET :d",
                          {"d": depth})[0]
         from mediation.services.registry_queries import _cursor
 

@@ -63,6 +63,7 @@ def fill(url: str, today: date, seed: int) -> None:
     from mediation import create_app
     from mediation.cli_db import upgrade
     from mediation.domain.scheduling import local_to_utc
+    from mediation.domain.text import name_order_key
     from mediation.extensions import db
     from mediation.models import (
         Case,
@@ -109,7 +110,8 @@ def fill(url: str, today: date, seed: int) -> None:
         db.session.flush()
         # One mediator per (room, start of day): a mediator is never in two places at once.
         mediator_rows = [{"registry_number": f"B-{r}-{k}", "full_name": f"Медиатор {r}-{k}",
-                          "name_folded": f"медиатор {r}-{k}", "kind": "professional", "region_id": room.house.region_id,
+                          "name_folded": f"медиатор {r}-{k}", "name_order": name_order_key(f"медиатор {r}-{k}"),
+                          "kind": "professional", "region_id": room.house.region_id,
                           "house_id": room.house_id, "max_active_cases": 50, "status": "active",
                           "disqualifications": [], "takes_cases_elsewhere": True, "higher_education": True,
                           "retired_judge": False, "created_at": datetime(2024, 1, 1),

@@ -213,6 +213,34 @@ def test_cases_registered_before_the_sqlite_scope_migration_are_found_in_their_s
         db.engine.dispose()
 
 
+def test_mediators_registered_before_the_name_order_migration_are_listed_in_alphabet_order_after_it(empty_database):
+    from mediation.domain.roles import Actor, Role
+    from mediation.services.registry_queries import RegistryFilter, list_mediators
+
+    app = create_app(config_for(empty_database))
+    with app.app_context():
+        upgrade(revision="9b4e2c7d5f18")  # mediator without name_order, as a database in service had it
+        from tests import factories
+
+        region = factories.make_org().almaty.id
+        names = ["Яковлев Олег", "Қасымова Гүлнар", "Әбенов Бауыржан", "Карпов Иван", "Абаев Нұрлан", "Өтебаев Ержан"]
+        for number, name in enumerate(names, start=1):
+            db.session.execute(text(
+                "INSERT INTO mediator (registry_number, full_name, name_folded, kind, region_id, higher_education, "
+                "retired_judge, takes_cases_elsewhere, max_active_cases, status, disqualifications, created_at, "
+                "updated_at, revision, standing_revision) VALUES (:n, :name, :folded, 'public', :r, false, false, "
+                "true, 5, 'active', '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1, 1)"),
+                {"n": f"75-{number:05d}", "name": name, "folded": name.casefold(), "r": region})
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        page = list_mediators(Actor(id=0, role=Role.ADMIN), RegistryFilter())
+        assert [m.full_name for m in page.mediators] == [
+            "Абаев Нұрлан", "Әбенов Бауыржан", "Карпов Иван", "Қасымова Гүлнар", "Өтебаев Ержан", "Яковлев Олег"]
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_revision_files_are_date_prefixed():
     versions = os.path.join(os.path.dirname(__file__), os.pardir, "migrations", "versions")
     names = [n for n in os.listdir(versions) if n.endswith(".py")]

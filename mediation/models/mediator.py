@@ -17,8 +17,9 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
+from ..domain.text import name_order_key
 from ..extensions import db
 from .org import FriendshipHouse, Region
 from .types import random_revision, utcnow
@@ -34,6 +35,8 @@ class Mediator(db.Model):
     full_name: Mapped[str] = mapped_column(String(200))
     # Casefolded copy for search: SQLite's lower() folds ASCII only, Cyrillic and Kazakh need Python's.
     name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    # The list order (domain/text.name_order_key), kept with name_folded: lists sort and page by (name_order, id).
+    name_order: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     birth_date: Mapped[date | None] = mapped_column(Date)
     education: Mapped[str | None] = mapped_column(String(300))
@@ -91,7 +94,14 @@ class Mediator(db.Model):
         CheckConstraint("max_active_cases BETWEEN 0 AND 100", name="max_active_cases"),
         CheckConstraint("ethnicity IS NULL OR ethnicity_consent_on IS NOT NULL", name="ethnicity_needs_consent"),
         Index("ix_mediator_region_status", "region_id", "status"),
+        Index("ix_mediator_name_order", "name_order", "id"),
     )
+
+    @validates("name_folded")
+    def _keep_name_order(self, _key, folded: str) -> str:
+        """Set the list order with the folded name, however the row is written through the ORM."""
+        self.name_order = name_order_key(folded)
+        return folded
 
 
 class MediatorLanguage(db.Model):
