@@ -103,6 +103,8 @@ def upgrade_command(revision, sql):
 def downgrade_command(revision, sql):
     """Revert to an earlier revision (by default one step back)."""
     _offline_allowed(sql)
+    if sql and ":" not in revision:  # without a database there is no "current" to step back from
+        raise click.UsageError("--sql needs the range to print, as FROM:TO (for example 6c1e9b4d2a73:9b4e2c7d5f18).")
     downgrade(revision, sql)
 
 

@@ -86,6 +86,19 @@ def test_db_upgrade_sql_prints_postgresqls_migrations_and_refuses_sqlite_with_a_
         db.engine.dispose()
 
 
+def test_db_downgrade_sql_asks_for_the_range(empty_database):
+    if not empty_database.startswith("postgresql"):
+        pytest.skip("--sql prints PostgreSQL's migrations")
+    app = create_app(config_for(empty_database))
+    runner = app.test_cli_runner()
+    with app.app_context():
+        result = runner.invoke(args=["db", "downgrade", "--sql"])
+        assert result.exit_code == 2 and "needs the range to print, as FROM:TO" in result.output
+        result = runner.invoke(args=["db", "downgrade", "--sql", "6c1e9b4d2a73:9b4e2c7d5f18"])
+        assert result.exit_code == 0 and "DROP INDEX ix_mediator_name_order" in result.output, result.output[-500:]
+        db.engine.dispose()
+
+
 def test_db_commands_report_an_unknown_revision_in_one_line(empty_database):
     app = create_app(config_for(empty_database))
     runner = app.test_cli_runner()
