@@ -254,6 +254,42 @@ def test_mediators_registered_before_the_name_order_migration_are_listed_in_alph
         db.engine.dispose()
 
 
+def test_the_alphabet_order_holds_in_a_postgresql_database_whose_own_collation_is_not_c():
+    """The key sorts by code point; a database made with ICU's (or glibc's) rules must not reorder it."""
+    from mediation.domain.roles import Actor, Role
+    from mediation.services.registry_queries import RegistryFilter, list_mediators
+    from tests import factories
+    from tests import registry_factories as rf
+
+    name = f"mediation_icu_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+                                    "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"))
+    except Exception as error:  # noqa: BLE001 - no PostgreSQL, or one without ICU
+        admin.dispose()
+        unavailable(f"no PostgreSQL with ICU at {PG_ADMIN_URL}: {error.__class__.__name__}")
+    try:
+        app = create_app(config_for(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"))
+        with app.app_context():
+            upgrade()
+            org = factories.make_org()
+            names = ["Яковлев Олег", "Қасымова Гүлнар", "Әбенов Бауыржан", "Карпов Иван", "Абаев Нұрлан", "Lee Anna"]
+            for full_name in names:
+                rf.mediator(org.almaty, full_name=full_name)
+            db.session.commit()
+            page = list_mediators(Actor(id=0, role=Role.ADMIN), RegistryFilter())
+            assert [m.full_name for m in page.mediators] == [
+                "Lee Anna", "Абаев Нұрлан", "Әбенов Бауыржан", "Карпов Иван", "Қасымова Гүлнар", "Яковлев Олег"]
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def test_revision_files_are_date_prefixed():
     versions = os.path.join(os.path.dirname(__file__), os.pardir, "migrations", "versions")
     names = [n for n in os.listdir(versions) if n.endswith(".py")]

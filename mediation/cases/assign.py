@@ -11,6 +11,7 @@ from ..domain.errors import NotAllowed
 from ..domain.roles import Role
 from ..extensions import db
 from ..mediators.profile import eligibility_thresholds
+from ..models import Case
 from ..services import assignment as assignment_service
 from ..services.case_access import CaseNotFound
 from ..services.case_lifecycle import DateInvalid, MediatorUnavailable, StaleCase
@@ -128,15 +129,15 @@ def _excluded_listing(view) -> dict:
             "filtered": bool(who or reason)}
 
 
-def _answer(case_id: int, form, perform, *, done: Callable[[str], str] | None = None):
+def _answer(case_id: int, form, perform, *, done: Callable[[str, Case], str] | None = None):
     """Validate and perform the mediator's answer; back to the case, or, once `done` says the mediator has left it
-    (they no longer see it), to their start page with `done`'s message for the case number. A refusal shows the
-    case again with the form as sent and the error on its field."""
+    (they no longer see it), to their start page with `done`'s message for the case number and the case as it now
+    is. A refusal shows the case again with the form as sent and the error on its field."""
     case = visible_case(case_id, edit=True)
     number = case.number
     if form.validate_on_submit():
         try:
-            perform(form, step(case.id, form.version.data))
+            after = perform(form, step(case.id, form.version.data))
         except StaleCase as error:
             db.session.rollback()
             flash(stale_message(error), "danger")
@@ -159,7 +160,7 @@ def _answer(case_id: int, form, perform, *, done: Callable[[str], str] | None = 
         else:
             db.session.commit()
             if done is not None:
-                flash(done(number), "success")
+                flash(done(number, after), "success")
                 return redirect(url_for("main.home"))
             flash(_("Saved."), "success")
     elif form.is_submitted() and not form.errors.get("csrf_token"):
@@ -198,11 +199,17 @@ def accept(case_id: int):
 def decline(case_id: int):
     """The mediator declines or recuses; the case returns for reassignment and they never return to it."""
     def perform(form, st):
-        assignment_service.decline(st, form.reason.data, list(form.ties.data or []), recusal=bool(form.recusal.data))
+        return assignment_service.decline(st, form.reason.data, list(form.ties.data or []),
+                                          recusal=bool(form.recusal.data))
 
     form = DeclineForm()
 
-    def done(number: str) -> str:
+    def done(number: str, case: Case) -> str:
+        if case.state is not CaseState.AWAITING_ASSIGNMENT:  # a co-mediator stays on it, now as the lead
+            if form.recusal.data:
+                return _("You recused yourself from case %(number)s; the other mediator goes on with it.",
+                         number=number)
+            return _("You declined case %(number)s; the other mediator goes on with it.", number=number)
         if form.recusal.data:
             return _("You recused yourself from case %(number)s; it returns to the coordinator for a new mediator.",
                      number=number)

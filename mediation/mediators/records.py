@@ -34,7 +34,10 @@ def _prepare(form: MediatorForm, mediator: Mediator | None) -> MediatorForm:
     linked = set(db.session.scalars(select(Mediator.user_id).where(Mediator.user_id.is_not(None))))
     users = db.session.scalars(select(User).where(User.role == Role.MEDIATOR).order_by(User.full_name))
     # Only accounts of a region this keeper holds: a regional manager never sees another region's people.
-    kept = [u for u in users if u.region_id is not None and registry.can_keep_registry(actor, u.region_id)]
+    # The account already linked stays offered whatever its region, so an unrelated edit does not unlink it (the
+    # registry then says if it may stay).
+    kept = [u for u in users if (mediator is not None and u.id == mediator.user_id)
+            or (u.region_id is not None and registry.can_keep_registry(actor, u.region_id))]
     form.user_id.choices = [(None, "—")] + [(u.id, f"{u.full_name} ({u.username})") for u in kept
                                             if u.id not in linked or (mediator and u.id == mediator.user_id)]
     return form
@@ -74,7 +77,7 @@ def _show_problems(form: MediatorForm, errors: dict[str, str]) -> None:
 def _all_problems(form: MediatorForm, mediator: Mediator | None) -> None:
     """After the form's own errors, the registry's checks of every field the form found nothing wrong with, so one
     submit shows every problem (they showed only once the form's were fixed)."""
-    if form.max_active_cases.data is None or form.kind.errors:
+    if form.max_active_cases.data is None or form.kind.errors or form.region_id.data is None:
         return  # the record cannot be put together to check; the form's own errors come first
     problems = registry.problems(_data(form), today=local_date(utcnow()), existing_id=mediator.id if mediator else None)
     flagged = {name for name, errors in form.errors.items() if errors}
@@ -141,7 +144,10 @@ def _change(mediator_id: int, form, perform, done: str, page_form: str):
     page again (422) with the form as sent and each error on its field."""
     from .routes import detail_page
 
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if form.errors.get("csrf_token"):  # the form has no field to show it on (an expired page, say)
+        flash(str(form.errors["csrf_token"][0]), "danger")
+    if valid:
         try:
             perform()
         except registry.MediatorNotFound:

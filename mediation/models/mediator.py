@@ -36,7 +36,9 @@ class Mediator(db.Model):
     # Casefolded copy for search: SQLite's lower() folds ASCII only, Cyrillic and Kazakh need Python's.
     name_folded: Mapped[str] = mapped_column(String(200), index=True)
     # The list order (domain/text.name_order_key), kept with name_folded: lists sort and page by (name_order, id).
-    name_order: Mapped[str] = mapped_column(String(200))
+    # The key is ordered by code point, which PostgreSQL does only under the "C" collation: a database made with
+    # another (en_US, ICU) would sort its characters by other rules.
+    name_order: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"))
     kind: Mapped[str] = mapped_column(String(16))
     birth_date: Mapped[date | None] = mapped_column(Date)
     education: Mapped[str | None] = mapped_column(String(300))

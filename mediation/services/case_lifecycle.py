@@ -234,11 +234,12 @@ def sign_contract(step: Step, signed_on: date, policy: DeadlinePolicy) -> Case:
         raise DateInvalid(field="signed_on", reason_code="before_received")
     check_transition(case.state, CaseState.IN_MEDIATION, step.actor.role, contract_signed=True)
     # A mediator with an account answers in the system, where accepting takes their conflict-of-interest
-    # declaration: the contract cannot stand in for it. (A mediator without an account answers on paper, and
-    # signing the contract is their acceptance.)
-    if db.session.scalar(select(CaseAssignment.id).join(Mediator, Mediator.id == CaseAssignment.mediator_id).where(
+    # declaration: the contract cannot stand in for it. (A mediator without an active account answers on paper,
+    # and signing the contract is their acceptance.)
+    if db.session.scalar(select(CaseAssignment.id).join(Mediator, Mediator.id == CaseAssignment.mediator_id)
+                         .join(User, User.id == Mediator.user_id).where(
             CaseAssignment.case_id == case.id, CaseAssignment.ended_at.is_(None),
-            CaseAssignment.status == "proposed", Mediator.user_id.is_not(None)).limit(1)) is not None:
+            CaseAssignment.status == "proposed", User.active.is_(True)).limit(1)) is not None:
         raise MediatorUnavailable(reason_code="not_answered")
     if case.contract_signed_on is None:
         case.contract_signed_on = signed_on

@@ -193,7 +193,7 @@ def apply_data(mediator: Mediator, data: MediatorData, now: datetime) -> None:
 def _snapshot(mediator: Mediator) -> dict:
     """The record's fields, languages and specialisations, to tell what an edit changed."""
     values = {column.key: getattr(mediator, column.key) for column in Mediator.__table__.columns
-              if column.key not in ("updated_at", "name_folded")}
+              if column.key not in ("updated_at", "name_folded", "name_order")}
     values["languages"] = sorted((lang.language, lang.level) for lang in mediator.languages)
     values["specializations"] = sorted(mediator.specializations)
     return values

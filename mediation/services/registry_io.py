@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..domain.mediator_eligibility import MediatorKind
 from ..domain.roles import Actor
 from ..extensions import db
-from ..models import FriendshipHouse, Mediator, Region
+from ..models import FriendshipHouse, Mediator, Region, User
 from . import audit
 from .case_export import FORMULA_PREFIXES, neutralise
 from .contacts import PhoneInvalid, normalise_phone
@@ -207,6 +207,10 @@ def import_registry(actor: Actor, content: bytes, filename: str, *, strict: bool
     regions = {kato: rid for kato, rid in db.session.execute(select(Region.kato2, Region.id))}
     houses = dict(db.session.execute(select(FriendshipHouse.id, FriendshipHouse.region_id)).all())
     existing = {m.registry_number: m for m in db.session.scalars(select(Mediator))}
+    # The region of each linked account: a linked mediator moves region only with their account (the account sees
+    # its own region's cases).
+    account_regions = dict(db.session.execute(select(User.id, User.region_id).join(
+        Mediator, Mediator.user_id == User.id)).all())
     report, good, seen = ImportReport(), [], set()
     for count, (line, row) in enumerate(read_rows(content, filename), start=1):
         if count > MAX_ROWS:
@@ -224,6 +228,9 @@ def import_registry(actor: Actor, content: bytes, filename: str, *, strict: bool
             reasons.append("registry_number:duplicate_in_file")
         if data.region_id and not can_keep_registry(actor, data.region_id):
             reasons.append("region:outside_scope")
+        if known is not None and known.user_id is not None and data.region_id \
+                and account_regions.get(known.user_id) != data.region_id:
+            reasons.append("region:linked_account_elsewhere")
         if known is not None and not can_keep_registry(actor, known.region_id):
             reasons.append("registry_number:outside_scope")
         seen.add(data.registry_number)

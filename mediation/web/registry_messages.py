@@ -38,6 +38,8 @@ IMPORT_REASONS = {
     "not_yes_no": _l("Write yes or no."),
     "house_unknown": _l("Unknown Friendship House."),
     "date_format": _l("Write the date as YYYY-MM-DD, for example 1979-04-12."),
+    "linked_account_elsewhere": _l("The mediator's account belongs to another region: unlink it before moving the "
+                                   "mediator."),
 }
 
 # The file's columns as a person reads them; the problem list names both, to find the column in the file.

@@ -27,8 +27,11 @@ ORDER = {ord(letter): chr(0x0700 + position) for position, letter in enumerate(A
 
 
 def upgrade():
-    op.add_column('mediator', sa.Column('name_order', sa.String(length=200), nullable=False, server_default=''))
-    if op.get_context().dialect.name == 'postgresql':
+    postgresql = op.get_context().dialect.name == 'postgresql'
+    # Code point order, which PostgreSQL keeps only under the "C" collation, whatever the database's own.
+    key_type = sa.String(length=200, collation='C') if postgresql else sa.String(length=200)
+    op.add_column('mediator', sa.Column('name_order', key_type, nullable=False, server_default=''))
+    if postgresql:
         # In SQL, so that `db upgrade --sql` prints it too: translate() maps character for character.
         op.execute(sa.text("UPDATE mediator SET name_order = translate(name_folded, :letters, :keys)")
                    .bindparams(letters=ALPHABET, keys=ALPHABET.translate(ORDER)))
@@ -38,6 +41,10 @@ def upgrade():
         if rows:
             connection.execute(sa.text("UPDATE mediator SET name_order = :key WHERE id = :id"),
                                [{"id": row.id, "key": row.name_folded.translate(ORDER)} for row in rows])
+    if postgresql:
+        # The placeholder goes once every row has its key: a write that forgot the key fails, as in a new database.
+        # (SQLite keeps it: removing a default rebuilds the table there.)
+        op.alter_column('mediator', 'name_order', server_default=None)
     op.create_index('ix_mediator_name_order', 'mediator', ['name_order', 'id'], unique=False)
 
 

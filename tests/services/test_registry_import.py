@@ -181,6 +181,18 @@ def test_columns_a_file_leaves_out_keep_the_registrys_values(org, fmt):
     assert report.updated == 1 and db.session.get(Mediator, entry.id).email is None
 
 
+def test_a_linked_mediator_does_not_move_to_another_region_by_import(org):
+    account = factories.make_user("mediator", org=org)  # of Almaty, the Republican house's region
+    rf.mediator(org.almaty, full_name="Ахметова Гүлнар", number="75-00001", user=account)
+    db.session.commit()
+    moved = rf.row(registry_number="75-00001", full_name="Ахметова Гүлнар", region="10")
+    report = run_import(rf.csv_bytes([moved]), "move.csv")
+    assert [row.reasons for row in report.rejected] == [("region:linked_account_elsewhere",)]
+    db.session.rollback()
+    entry = db.session.scalar(select(Mediator).where(Mediator.registry_number == "75-00001"))
+    assert (entry.region_id, entry.user_id) == (org.almaty.id, account.id)
+
+
 def test_a_new_mediator_from_a_file_without_some_columns_gets_the_defaults(org):
     columns = ("registry_number", "full_name", "kind", "languages", "region", "birth_date")
     report = run_import(rf.csv_bytes([rf.row(registry_number="75-20001", kind="public", birth_date="1960-01-01")],

@@ -211,6 +211,15 @@ def test_no_contract_while_a_mediator_with_an_account_has_not_accepted(org, coor
         ["proposed"]
 
 
+def test_a_mediator_whose_account_was_deactivated_accepts_by_signing_the_contract(org, coordinator, mediator, case):
+    mediator_user, entry = mediator
+    cf.advance(case, "assigned", coordinator, lead_id=entry.id)
+    mediator_user.active = False  # they can no longer sign in to answer
+    db.session.commit()
+    case_lifecycle.sign_contract(cf.step(coordinator, case, cf.at(SIGNED)), SIGNED, POLICY)
+    assert case.state is CaseState.IN_MEDIATION
+
+
 def test_a_mediator_without_an_account_accepts_by_signing_the_contract(org, coordinator, case):
     paper = cf.make_mediator(org.almaty, house=org.republican_house, full_name="Қағаздағы Медиатор")
     assert paper.user_id is None
