@@ -135,6 +135,11 @@ def _run(case_id: int, name: str, form_cls, perform: Callable, field_for: Callab
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
+    return case_page_again(case_id, name, form, status)
+
+
+def case_page_again(case_id: int, name: str, form, status: int = 422):
+    """The case page with one action form as it was sent, its errors on their fields."""
     case = visible_case(case_id)
     forms = action_forms(case)
     forms[name] = form

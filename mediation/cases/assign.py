@@ -173,15 +173,13 @@ def _answer(case_id: int, form, perform, *, done: Callable[[str, Case], str] | N
 
 
 def _answer_again(case_id: int, form):
-    """The case page with the mediator's answer form as sent, its errors on their fields (422)."""
-    from .actions import action_forms
-    from .context import detail_context
+    """The case page with the mediator's answer form as sent, its errors on their fields (422): under "decline"
+    while the answer is pending, "recuse" once the mediator has accepted."""
+    from .actions import action_forms, case_page_again
 
-    case = visible_case(case_id)
-    forms = action_forms(case)
-    name = "accept" if isinstance(form, AcceptForm) else ("decline" if "decline" in forms else "recuse")
-    forms[name] = form
-    return render_template("cases/detail.html", **detail_context(case, forms)), 422
+    if isinstance(form, AcceptForm):
+        return case_page_again(case_id, "accept", form)
+    return case_page_again(case_id, "decline" if "decline" in action_forms(visible_case(case_id)) else "recuse", form)
 
 
 @bp.post("/<id:case_id>/accept")

@@ -67,11 +67,15 @@ def _fill(form: MediatorForm, mediator: Mediator) -> None:
         form[f"lang_{code}"].data = levels.get(code, "")
 
 
-def _show_problems(form: MediatorForm, errors: dict[str, str]) -> None:
-    """The service's reason codes as messages on the fields they concern (the languages on the first language)."""
+def _show_problems(form, errors: dict[str, str]) -> None:
+    """The registry's reason codes as messages on the fields they concern: the languages on the first language's
+    select, a field the form does not have on the name (the record's form) or the button (the page's small forms)."""
     for name, code in errors.items():
-        field = form._fields.get(name) or (form[f"lang_{LANGUAGES[0]}"] if name == "languages" else form.full_name)
-        add_field_error(form, field, REGISTRY.get(code, code))
+        field = form._fields.get(name)
+        if field is None:
+            first_language = form._fields.get(f"lang_{LANGUAGES[0]}")
+            field = first_language if name == "languages" and first_language else form._fields.get("full_name")
+        add_field_error(form, field or form.submit, str(REGISTRY.get(code, code)))
 
 
 def _all_problems(form: MediatorForm, mediator: Mediator | None) -> None:
@@ -154,9 +158,7 @@ def _change(mediator_id: int, form, perform, done: str, page_form: str):
             abort(404)
         except registry.RegistryInvalid as error:
             db.session.rollback()
-            for name, code in error.errors.items():
-                field = form[name] if name in form else form.submit  # noqa: SIM401 - a form has no .get()
-                add_field_error(form, field, str(REGISTRY.get(code, code)))
+            _show_problems(form, error.errors)
         else:
             db.session.commit()
             flash(done, "success")
